@@ -1,0 +1,1 @@
+//! docex-normalize (being built).

@@ -1,0 +1,1 @@
+//! docex-offline (being built).

@@ -1,0 +1,1 @@
+//! docex-pdf (being built).

@@ -1,0 +1,1 @@
+//! docex-render (being built).
