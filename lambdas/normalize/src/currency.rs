@@ -1,0 +1,185 @@
+//! Currency symbols and codes to ISO 4217.
+
+use crate::text::fold;
+
+/// ISO 4217 codes accepted as written (the common ones; a three-letter word that is not in
+/// this list is not taken for a currency).
+pub(crate) const ISO_CODES: &[&str] = &[
+    "AED", "ARS", "AUD", "BDT", "BGN", "BHD", "BRL", "CAD", "CHF", "CLP", "CNY", "COP", "CZK", "DKK", "EGP", "EUR",
+    "GBP", "HKD", "HUF", "IDR", "ILS", "INR", "ISK", "JPY", "KES", "KRW", "KWD", "LKR", "MAD", "MXN", "MYR", "NGN",
+    "NOK", "NZD", "PEN", "PHP", "PKR", "PLN", "QAR", "RON", "RSD", "RUB", "SAR", "SEK", "SGD", "THB", "TND", "TRY",
+    "TWD", "UAH", "USD", "VND", "XAF", "XOF", "ZAR",
+];
+
+/// Symbols and local abbreviations, matched exactly (case-sensitive where it matters).
+/// `$` alone is USD; see [`parse_currency_in_context`] for other dollars.
+pub(crate) const SYMBOLS: &[(&str, &str)] = &[
+    ("US$", "USD"),
+    ("USD$", "USD"),
+    ("C$", "CAD"),
+    ("CA$", "CAD"),
+    ("A$", "AUD"),
+    ("AU$", "AUD"),
+    ("NZ$", "NZD"),
+    ("S$", "SGD"),
+    ("HK$", "HKD"),
+    ("R$", "BRL"),
+    ("MX$", "MXN"),
+    ("$", "USD"),
+    ("€", "EUR"),
+    ("£", "GBP"),
+    ("¥", "JPY"),
+    ("₹", "INR"),
+    ("₩", "KRW"),
+    ("₽", "RUB"),
+    ("₺", "TRY"),
+    ("₪", "ILS"),
+    ("₫", "VND"),
+    ("฿", "THB"),
+    ("₱", "PHP"),
+    ("₴", "UAH"),
+    ("zł", "PLN"),
+    ("Kč", "CZK"),
+    ("Ft", "HUF"),
+    ("Rs.", "INR"),
+    ("Rs", "INR"),
+    ("Rp", "IDR"),
+    ("RM", "MYR"),
+    ("Fr.", "CHF"),
+    ("SFr.", "CHF"),
+    ("CHF", "CHF"),
+    ("kr.", "SEK"),
+    ("kr", "SEK"),
+    ("Dhs", "AED"),
+];
+
+/// Words naming a currency in prose ("All charges are in US Dollars").
+const NAMES: &[(&str, &str)] = &[
+    ("us dollars", "USD"),
+    ("us dollar", "USD"),
+    ("euros", "EUR"),
+    ("euro", "EUR"),
+    ("pounds sterling", "GBP"),
+    ("indian rupees", "INR"),
+    ("rupees", "INR"),
+    ("ringgit", "MYR"),
+    ("swiss francs", "CHF"),
+    ("yen", "JPY"),
+];
+
+/// The ISO 4217 code for a currency code, symbol or name: `"€"` → `EUR`, `"usd"` →
+/// `USD`, `"Rs."` → `INR`, `"RM"` → `MYR`, `"Fr."` → `CHF`, `"kr"` → `SEK`, `"$"` →
+/// `USD`. `None` for anything else.
+pub fn parse_currency(text: &str) -> Option<&'static str> {
+    let t = text.trim().trim_matches(|c: char| c == ':' || c == '(' || c == ')' || c == ',');
+    if t.is_empty() {
+        return None;
+    }
+    if t.len() == 3 && t.chars().all(|c| c.is_ascii_alphabetic()) {
+        let upper = t.to_ascii_uppercase();
+        if let Some(code) = ISO_CODES.iter().find(|c| **c == upper) {
+            return Some(code);
+        }
+    }
+    if let Some((_, code)) = SYMBOLS.iter().find(|(s, _)| *s == t) {
+        return Some(code);
+    }
+    // Case-insensitive for the letter abbreviations only ("RS", "rm" are common in OCR).
+    if let Some((_, code)) = SYMBOLS
+        .iter()
+        .find(|(s, _)| s.chars().all(|c| c.is_ascii_alphabetic() || c == '.') && s.eq_ignore_ascii_case(t))
+    {
+        return Some(code);
+    }
+    let folded = fold(t);
+    NAMES.iter().find(|(n, _)| *n == folded).map(|(_, c)| *c)
+}
+
+/// Like [`parse_currency`], but a bare `$` (or `kr`) is read in the light of the
+/// surrounding text: a `$` is AUD, CAD, NZD, SGD, HKD or MXN when that code or the
+/// country appears in `context`, USD otherwise; `kr` is NOK or DKK when Norway or Denmark
+/// is named, SEK otherwise.
+pub fn parse_currency_in_context(text: &str, context: &str) -> Option<&'static str> {
+    let code = parse_currency(text)?;
+    let folded = format!(" {} ", fold(context));
+    let mentions = |words: &[&str]| words.iter().any(|w| folded.contains(&format!(" {w} ")));
+    Some(match code {
+        "USD" if text.trim() == "$" => {
+            if mentions(&["aud", "australia", "australian"]) {
+                "AUD"
+            } else if mentions(&["cad", "canada", "canadian"]) {
+                "CAD"
+            } else if mentions(&["nzd", "new zealand"]) {
+                "NZD"
+            } else if mentions(&["sgd", "singapore"]) {
+                "SGD"
+            } else if mentions(&["hkd", "hong kong dollars"]) {
+                "HKD"
+            } else if mentions(&["mxn", "mexico", "mexicanos"]) {
+                "MXN"
+            } else {
+                "USD"
+            }
+        }
+        "SEK" if text.trim().to_ascii_lowercase().starts_with("kr") => {
+            if mentions(&["nok", "norway", "norge", "norwegian"]) {
+                "NOK"
+            } else if mentions(&["dkk", "denmark", "danmark", "danish"]) {
+                "DKK"
+            } else {
+                "SEK"
+            }
+        }
+        other => other,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_symbols_and_abbreviations() {
+        for (text, code) in [
+            ("EUR", "EUR"),
+            ("usd", "USD"),
+            ("€", "EUR"),
+            ("$", "USD"),
+            ("£", "GBP"),
+            ("¥", "JPY"),
+            ("₹", "INR"),
+            ("Rs", "INR"),
+            ("Rs.", "INR"),
+            ("RS", "INR"),
+            ("RM", "MYR"),
+            ("CHF", "CHF"),
+            ("Fr.", "CHF"),
+            ("kr", "SEK"),
+            ("US$", "USD"),
+            ("C$", "CAD"),
+            ("zł", "PLN"),
+            (" (EUR) ", "EUR"),
+            ("US Dollars", "USD"),
+            ("Euro", "EUR"),
+        ] {
+            assert_eq!(parse_currency(text), Some(code), "{text}");
+        }
+    }
+
+    #[test]
+    fn unknown_text_is_not_a_currency() {
+        for text in ["", "ABC", "THE", "dollar sign", "€€", "12", "R"] {
+            assert_eq!(parse_currency(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn context_decides_which_dollar_or_krone() {
+        assert_eq!(parse_currency_in_context("$", "Sydney NSW, Australia"), Some("AUD"));
+        assert_eq!(parse_currency_in_context("$", "Toronto, Canada"), Some("CAD"));
+        assert_eq!(parse_currency_in_context("$", "Seattle, WA"), Some("USD"));
+        assert_eq!(parse_currency_in_context("US$", "Toronto, Canada"), Some("USD"));
+        assert_eq!(parse_currency_in_context("kr", "Oslo, Norway"), Some("NOK"));
+        assert_eq!(parse_currency_in_context("€", "Canada"), Some("EUR"));
+    }
+}

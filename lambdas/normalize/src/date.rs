@@ -1,0 +1,425 @@
+//! Dates in the usual European and US forms, to ISO `YYYY-MM-DD`.
+
+use std::sync::LazyLock;
+
+use chrono::NaiveDate;
+use regex::Regex;
+
+use crate::text::fold;
+
+/// How to read a numeric date whose first two parts could both be the day or the month
+/// (`03/04/2020`).
+///
+/// The rule: a reading that gives no valid date is never taken (`12/31/2020` is
+/// month-first whatever the hint, `31/12/2020` day-first); a date written with dots
+/// (`03.04.2020`) is always day-first, as dots are a European form; only a date that is
+/// valid both ways follows the hint. The hint is [`DateOrder::DayFirst`] unless the
+/// document says otherwise: [`DateOrder::from_currency`] gives `MonthFirst` for USD (US
+/// invoices), so a caller that knows the currency of the document passes that.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DateOrder {
+    #[default]
+    DayFirst,
+    MonthFirst,
+}
+
+impl DateOrder {
+    /// `MonthFirst` for US dollars, `DayFirst` for everything else (and for no currency).
+    pub fn from_currency(code: Option<&str>) -> DateOrder {
+        match code {
+            Some("USD") => DateOrder::MonthFirst,
+            _ => DateOrder::DayFirst,
+        }
+    }
+}
+
+/// A date found inside a longer text, with its byte range in that text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoundDate {
+    pub start: usize,
+    pub end: usize,
+    /// `YYYY-MM-DD`.
+    pub iso: String,
+}
+
+/// Month names and abbreviations (folded: lower case, no diacritics) and their numbers.
+const MONTHS: &[(&str, u32)] = &[
+    // English
+    ("january", 1),
+    ("february", 2),
+    ("march", 3),
+    ("april", 4),
+    ("may", 5),
+    ("june", 6),
+    ("july", 7),
+    ("august", 8),
+    ("september", 9),
+    ("october", 10),
+    ("november", 11),
+    ("december", 12),
+    ("jan", 1),
+    ("feb", 2),
+    ("mar", 3),
+    ("apr", 4),
+    ("jun", 6),
+    ("jul", 7),
+    ("aug", 8),
+    ("sep", 9),
+    ("sept", 9),
+    ("oct", 10),
+    ("nov", 11),
+    ("dec", 12),
+    // German
+    ("januar", 1),
+    ("janner", 1),
+    ("februar", 2),
+    ("marz", 3),
+    ("maerz", 3),
+    ("mai", 5),
+    ("juni", 6),
+    ("juli", 7),
+    ("oktober", 10),
+    ("dezember", 12),
+    ("okt", 10),
+    ("dez", 12),
+    // French
+    ("janvier", 1),
+    ("fevrier", 2),
+    ("mars", 3),
+    ("avril", 4),
+    ("juin", 6),
+    ("juillet", 7),
+    ("aout", 8),
+    ("septembre", 9),
+    ("octobre", 10),
+    ("novembre", 11),
+    ("decembre", 12),
+    ("janv", 1),
+    ("fevr", 2),
+    ("fev", 2),
+    ("avr", 4),
+    ("juil", 7),
+    // Dutch
+    ("januari", 1),
+    ("februari", 2),
+    ("maart", 3),
+    ("mei", 5),
+    ("augustus", 8),
+    ("mrt", 3),
+    // Spanish
+    ("enero", 1),
+    ("febrero", 2),
+    ("marzo", 3),
+    ("abril", 4),
+    ("mayo", 5),
+    ("junio", 6),
+    ("julio", 7),
+    ("agosto", 8),
+    ("septiembre", 9),
+    ("setiembre", 9),
+    ("octubre", 10),
+    ("noviembre", 11),
+    ("diciembre", 12),
+    // Italian
+    ("gennaio", 1),
+    ("febbraio", 2),
+    ("aprile", 4),
+    ("maggio", 5),
+    ("giugno", 6),
+    ("luglio", 7),
+    ("settembre", 9),
+    ("ottobre", 10),
+    ("dicembre", 12),
+];
+
+fn month_number(word: &str) -> Option<u32> {
+    let folded = fold(word);
+    MONTHS.iter().find(|(name, _)| *name == folded).map(|(_, n)| *n)
+}
+
+/// Every spelling a month may have on a page: the folded names plus their accented forms.
+fn month_alternation() -> String {
+    let mut names: Vec<String> = MONTHS.iter().map(|(n, _)| n.to_string()).collect();
+    for accented in ["März", "février", "févr", "fév", "août", "décembre", "Jänner"] {
+        names.push(accented.to_string());
+    }
+    names.sort_by_key(|n| std::cmp::Reverse(n.chars().count()));
+    names.iter().map(|n| regex::escape(n)).collect::<Vec<_>>().join("|")
+}
+
+static ISO: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b(\d{4})([-./])(\d{1,2})([-./])(\d{1,2})(?:T[\d:.]+Z?)?\b").expect("valid"));
+static NUMERIC: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b(\d{1,2})\s?([-./])\s?(\d{1,2})\s?([-./])\s?(\d{4}|\d{2})\b").expect("valid"));
+static DAY_MONTH_YEAR: LazyLock<Regex> = LazyLock::new(|| {
+    let months = month_alternation();
+    Regex::new(&format!(
+        r"(?i)\b(\d{{1,2}})(?:st|nd|rd|th|er|e|\.)?(?:\s+(?:of|de))?[\s\-./]*({months})\b\.?[\s\-,./]*(?:de\s+)?(\d{{4}}|'?\d{{2}})\b"
+    ))
+    .expect("valid")
+});
+static MONTH_DAY_YEAR: LazyLock<Regex> = LazyLock::new(|| {
+    let months = month_alternation();
+    Regex::new(&format!(r"(?i)\b({months})\b\.?[\s\-]*(\d{{1,2}})(?:st|nd|rd|th)?\b\s*,?\s*(\d{{4}})\b"))
+        .expect("valid")
+});
+
+fn full_year(text: &str) -> Option<i32> {
+    let digits = text.trim_start_matches('\'');
+    let y: i32 = digits.parse().ok()?;
+    Some(match digits.len() {
+        2 if y < 70 => 2000 + y,
+        2 => 1900 + y,
+        4 => y,
+        _ => return None,
+    })
+}
+
+fn iso(year: i32, month: u32, day: u32) -> Option<String> {
+    if !(1900..=2199).contains(&year) {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(year, month, day).map(|d| d.format("%Y-%m-%d").to_string())
+}
+
+/// Every date in a text, left to right, as ISO (see [`DateOrder`] for `dd/mm` against
+/// `mm/dd`). Invalid dates (`31/13/2020`, `2020-02-30`) are not dates.
+pub fn find_dates_with(text: &str, order: DateOrder) -> Vec<FoundDate> {
+    let mut found: Vec<FoundDate> = Vec::new();
+    let mut push = |start: usize, end: usize, value: Option<String>| {
+        if let Some(iso) = value {
+            if !found.iter().any(|f| f.start < end && start < f.end) {
+                found.push(FoundDate { start, end, iso });
+            }
+        }
+    };
+    for c in DAY_MONTH_YEAR.captures_iter(text) {
+        let (Some(all), Some(d), Some(m), Some(y)) = (c.get(0), c.get(1), c.get(2), c.get(3)) else { continue };
+        let value = (|| iso(full_year(y.as_str())?, month_number(m.as_str())?, d.as_str().parse().ok()?))();
+        push(all.start(), all.end(), value);
+    }
+    for c in MONTH_DAY_YEAR.captures_iter(text) {
+        let (Some(all), Some(m), Some(d), Some(y)) = (c.get(0), c.get(1), c.get(2), c.get(3)) else { continue };
+        let value = (|| iso(full_year(y.as_str())?, month_number(m.as_str())?, d.as_str().parse().ok()?))();
+        push(all.start(), all.end(), value);
+    }
+    for c in ISO.captures_iter(text) {
+        let (Some(all), Some(y), Some(s1), Some(m), Some(s2), Some(d)) =
+            (c.get(0), c.get(1), c.get(2), c.get(3), c.get(4), c.get(5))
+        else {
+            continue;
+        };
+        if s1.as_str() != s2.as_str() {
+            continue;
+        }
+        let value = (|| iso(y.as_str().parse().ok()?, m.as_str().parse().ok()?, d.as_str().parse().ok()?))();
+        push(all.start(), all.end(), value);
+    }
+    for c in NUMERIC.captures_iter(text) {
+        let (Some(all), Some(a), Some(s1), Some(b), Some(s2), Some(y)) =
+            (c.get(0), c.get(1), c.get(2), c.get(3), c.get(4), c.get(5))
+        else {
+            continue;
+        };
+        if s1.as_str() != s2.as_str() {
+            continue;
+        }
+        // "1.5.14-31.5.14" periods and version numbers: a digit or dot glued on either side.
+        let before = text[..all.start()].chars().next_back();
+        let after = text[all.end()..].chars().next();
+        if before.is_some_and(|c| c == '.' || c == '/')
+            || after.is_some_and(|c| {
+                c == '/' || c == '.' && text[all.end() + 1..].starts_with(|c: char| c.is_ascii_digit())
+            })
+        {
+            continue;
+        }
+        let (Some(year), Ok(a), Ok(b)) = (full_year(y.as_str()), a.as_str().parse::<u32>(), b.as_str().parse::<u32>())
+        else {
+            continue;
+        };
+        let day_first = iso(year, b, a);
+        let month_first = iso(year, a, b);
+        let value = match (day_first, month_first) {
+            (Some(d), Some(m)) => {
+                if s1.as_str() == "." || order == DateOrder::DayFirst {
+                    Some(d)
+                } else {
+                    Some(m)
+                }
+            }
+            (Some(d), None) => Some(d),
+            (None, Some(m)) if s1.as_str() != "." => Some(m),
+            _ => None,
+        };
+        push(all.start(), all.end(), value);
+    }
+    found.sort_by_key(|f| f.start);
+    found
+}
+
+/// [`find_dates_with`] with the default order (day first when ambiguous).
+pub fn find_dates(text: &str) -> Vec<FoundDate> {
+    find_dates_with(text, DateOrder::DayFirst)
+}
+
+const WEEKDAYS: &[&str] = &[
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "mon",
+    "tue",
+    "tues",
+    "wed",
+    "thu",
+    "thur",
+    "thurs",
+    "fri",
+    "sat",
+    "sun",
+    "montag",
+    "dienstag",
+    "mittwoch",
+    "donnerstag",
+    "freitag",
+    "samstag",
+    "sonntag",
+    "lundi",
+    "mardi",
+    "mercredi",
+    "jeudi",
+    "vendredi",
+    "samedi",
+    "dimanche",
+    "maandag",
+    "dinsdag",
+    "woensdag",
+    "donderdag",
+    "vrijdag",
+    "zaterdag",
+    "zondag",
+];
+
+/// Parses a text that is one date and nothing else (a leading weekday and surrounding
+/// punctuation are allowed), to `YYYY-MM-DD`.
+pub fn parse_date_with(text: &str, order: DateOrder) -> Option<String> {
+    let t = text.trim().trim_matches(|c: char| c == ':' || c == ',' || c == '(' || c == ')' || c.is_whitespace());
+    let found = find_dates_with(t, order);
+    let [one] = found.as_slice() else { return None };
+    let rest = format!("{} {}", &t[..one.start], &t[one.end..]);
+    let leftover: Vec<String> = fold(&rest).split(' ').filter(|w| !w.is_empty()).map(String::from).collect();
+    let ok = leftover.iter().all(|w| WEEKDAYS.contains(&w.as_str()) || w == "le" || w == "den" || w == "the");
+    ok.then(|| one.iso.clone())
+}
+
+/// [`parse_date_with`] with the default order (day first when ambiguous).
+pub fn parse_date(text: &str) -> Option<String> {
+    parse_date_with(text, DateOrder::DayFirst)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_usual_forms() {
+        for (text, expected) in [
+            ("31.12.2020", "2020-12-31"),
+            ("31/12/2020", "2020-12-31"),
+            ("12/31/2020", "2020-12-31"),
+            ("2020-12-31", "2020-12-31"),
+            ("2020/12/31", "2020-12-31"),
+            ("31-12-20", "2020-12-31"),
+            ("8-9-2022", "2022-09-08"),
+            ("Dec 31, 2020", "2020-12-31"),
+            ("Dec. 31, 2020", "2020-12-31"),
+            ("December 31st, 2020", "2020-12-31"),
+            ("31 December 2020", "2020-12-31"),
+            ("31st of December 2020", "2020-12-31"),
+            ("31-Dec-2020", "2020-12-31"),
+            ("31 Dec 20", "2020-12-31"),
+            ("31. Dezember 2020", "2020-12-31"),
+            ("7. Mai 2014", "2014-05-07"),
+            ("3. März 2021", "2021-03-03"),
+            ("31 décembre 2020", "2020-12-31"),
+            ("1er janvier 2021", "2021-01-01"),
+            ("02 Juillet 2015", "2015-07-02"),
+            ("15 août 2019", "2019-08-15"),
+            ("March 3rd 2014", "2014-03-03"),
+            ("August 3 , 2014", "2014-08-03"),
+            ("29 maart 2014", "2014-03-29"),
+            ("19 april 2014", "2014-04-19"),
+            ("3 mei 2015", "2015-05-03"),
+            ("12 de marzo de 2020", "2020-03-12"),
+            ("Monday, 3 March 2014", "2014-03-03"),
+            ("le 05 Juillet 2015", "2015-07-05"),
+            ("Date: 28/11/2022", ""),
+            ("2020-11-21T00:00:00Z", "2020-11-21"),
+        ] {
+            let got = parse_date(text);
+            if expected.is_empty() {
+                assert_eq!(got, None, "{text}");
+            } else {
+                assert_eq!(got.as_deref(), Some(expected), "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn invalid_dates_and_garbage_do_not_parse() {
+        for text in [
+            "",
+            "garbage",
+            "31/13/2020",
+            "2020-02-30",
+            "2021-02-29",
+            "32.01.2020",
+            "13.12.2020 13.12.2020",
+            "00/00/0000",
+            "Dec 32, 2020",
+            "31 Foo 2020",
+            "12/31",
+            "2020",
+            "12-31-2020-5",
+            "1.234,56",
+            "31.12.2020 total",
+        ] {
+            assert_eq!(parse_date(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn ambiguous_numeric_dates_follow_the_rule() {
+        assert_eq!(parse_date("03/04/2020").as_deref(), Some("2020-04-03"));
+        assert_eq!(parse_date_with("03/04/2020", DateOrder::MonthFirst).as_deref(), Some("2020-03-04"));
+        // Dots are European whatever the hint.
+        assert_eq!(parse_date_with("03.04.2020", DateOrder::MonthFirst).as_deref(), Some("2020-04-03"));
+        // A valid reading wins over the hint.
+        assert_eq!(parse_date_with("20/03/2023", DateOrder::MonthFirst).as_deref(), Some("2023-03-20"));
+        assert_eq!(parse_date_with("03/20/2023", DateOrder::DayFirst).as_deref(), Some("2023-03-20"));
+        assert_eq!(DateOrder::from_currency(Some("USD")), DateOrder::MonthFirst);
+        assert_eq!(DateOrder::from_currency(Some("EUR")), DateOrder::DayFirst);
+        assert_eq!(DateOrder::from_currency(None), DateOrder::DayFirst);
+    }
+
+    #[test]
+    fn two_digit_years() {
+        assert_eq!(parse_date("01.02.69").as_deref(), Some("2069-02-01"));
+        assert_eq!(parse_date("01.02.70").as_deref(), Some("1970-02-01"));
+    }
+
+    #[test]
+    fn dates_are_found_inside_text() {
+        let text = "Facture n°562044387 du 02 Juillet 2015, payable le 05/07/2015";
+        let found = find_dates(text);
+        let isos: Vec<&str> = found.iter().map(|f| f.iso.as_str()).collect();
+        assert_eq!(isos, vec!["2015-07-02", "2015-07-05"]);
+        assert_eq!(&text[found[0].start..found[0].end], "02 Juillet 2015");
+        assert!(find_dates("01.05.14-31.05.14 Version 1.2.3").len() <= 2);
+        assert!(find_dates("Total 1.234,56 € 15%").is_empty());
+    }
+}
