@@ -14,6 +14,8 @@
 pub mod builtin;
 pub mod document;
 pub mod error;
+pub mod job;
+pub mod merge;
 pub mod outcome;
 pub mod ports;
 pub mod result;
@@ -21,7 +23,9 @@ pub mod spec;
 
 pub use document::{Attachment, BBox, Document, Line, Page, Word};
 pub use error::{DocexError, ErrorName};
+pub use job::{DeadLetter, JobRecord, JobResult, StatusUpdate};
+pub use merge::merge_extractions;
 pub use outcome::{JobStatus, Outcome, finalize};
-pub use ports::{Extractor, Renderer};
+pub use ports::{BlobStore, DeadLetterQueue, DocumentReader, Extractor, JobStore, Renderer, ResultStore, SpecStore};
 pub use result::{Extraction, FieldEvidence};
 pub use spec::{FieldKind, FieldSpec, Spec};

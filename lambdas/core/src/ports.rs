@@ -1,11 +1,13 @@
 //! Ports: the small traits that adapters implement, so the same task code runs with AWS
-//! adapters in a Lambda and with embedded adapters on one machine.
+//! adapters in a Lambda and with embedded adapters (files, SQLite) on one machine.
 
 use async_trait::async_trait;
 use serde_json::Value;
 
 use crate::document::Document;
 use crate::error::DocexError;
+use crate::job::{JobRecord, JobResult};
+use crate::outcome::JobStatus;
 use crate::result::Extraction;
 use crate::spec::Spec;
 
@@ -20,4 +22,50 @@ pub trait Extractor: Send + Sync {
 /// Turns a result (the JSON object a template reads as `data.json`) into a report PDF.
 pub trait Renderer: Send + Sync {
     fn render(&self, template: &str, data: &Value) -> Result<Vec<u8>, DocexError>;
+}
+
+/// Objects by key: uploaded documents, intermediate results, reports.
+/// Keys are produced by docex (see [`crate::job::keys`]), never taken from a document.
+#[async_trait]
+pub trait BlobStore: Send + Sync {
+    async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<(), DocexError>;
+    /// `Ok(None)` when there is no object under `key`.
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, DocexError>;
+}
+
+/// Job records and their status.
+#[async_trait]
+pub trait JobStore: Send + Sync {
+    /// Creates the job; `Ok(false)` if a job with that id already exists (starts are
+    /// idempotent).
+    async fn create(&self, job: &JobRecord) -> Result<bool, DocexError>;
+    async fn get(&self, job_id: &str) -> Result<Option<JobRecord>, DocexError>;
+    /// Records a new status (and the error of a failed job, the confidence of a finished one).
+    async fn set_status(&self, update: &crate::job::StatusUpdate) -> Result<(), DocexError>;
+    async fn list(&self, status: Option<JobStatus>) -> Result<Vec<JobRecord>, DocexError>;
+}
+
+/// Structured results, one per job; writing the same job again replaces it (idempotent).
+#[async_trait]
+pub trait ResultStore: Send + Sync {
+    async fn upsert(&self, spec: &Spec, result: &JobResult) -> Result<(), DocexError>;
+    async fn get(&self, job_id: &str) -> Result<Option<JobResult>, DocexError>;
+}
+
+/// Turns uploaded bytes into a [`Document`] (the PDF reader, with its limits and OCR).
+pub trait DocumentReader: Send + Sync {
+    fn read(&self, bytes: &[u8]) -> Result<Document, DocexError>;
+}
+
+/// Where specs come from (the specs bucket, or the data directory and the shipped specs).
+#[async_trait]
+pub trait SpecStore: Send + Sync {
+    async fn spec(&self, name: &str) -> Result<Spec, DocexError>;
+}
+
+/// Failed jobs waiting for an operator.
+#[async_trait]
+pub trait DeadLetterQueue: Send + Sync {
+    /// Sends a failed job; sending the same job again replaces its entry.
+    async fn send(&self, message: &crate::job::DeadLetter) -> Result<(), DocexError>;
 }

@@ -1,0 +1,130 @@
+//! Jobs: one document run through the workflow for one spec. The job record (status,
+//! error) and the result object users get back, plus the object keys a job uses.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::error::ErrorReport;
+use crate::outcome::{JobStatus, Outcome};
+use crate::result::FieldEvidence;
+
+/// The record of a job as the job store keeps it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobRecord {
+    pub job_id: String,
+    pub owner: String,
+    /// The uploaded file's name, for display only (never used as a path).
+    pub document: String,
+    pub spec: String,
+    pub template: String,
+    pub status: JobStatus,
+    pub error: Option<ErrorReport>,
+    pub confidence: Option<f64>,
+    /// RFC 3339 timestamps.
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// A change of a job's status.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatusUpdate {
+    pub job_id: String,
+    pub status: JobStatus,
+    pub error: Option<ErrorReport>,
+    pub confidence: Option<f64>,
+    pub at: String,
+}
+
+/// The result object of a job: what `docex run --json` prints, what the API returns and
+/// what report templates read as `data.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobResult {
+    pub job_id: String,
+    pub document: String,
+    pub spec: String,
+    pub status: JobStatus,
+    pub data: Value,
+    pub fields: BTreeMap<String, FieldEvidence>,
+    pub confidence: f64,
+    #[serde(default)]
+    pub review_reasons: Vec<String>,
+    /// Where the report is: a path (embedded mode) or an object key.
+    pub report: Option<String>,
+    pub error: Option<ErrorReport>,
+    /// Which extractor produced the data.
+    #[serde(default)]
+    pub extractor: String,
+}
+
+impl JobResult {
+    pub fn from_outcome(job: &JobRecord, extractor: &str, outcome: Outcome) -> JobResult {
+        JobResult {
+            job_id: job.job_id.clone(),
+            document: job.document.clone(),
+            spec: job.spec.clone(),
+            status: outcome.status,
+            data: outcome.data,
+            fields: outcome.fields,
+            confidence: outcome.confidence,
+            review_reasons: outcome.review_reasons,
+            report: None,
+            error: None,
+            extractor: extractor.to_string(),
+        }
+    }
+
+    /// The result of a job that failed before producing data.
+    pub fn failed(job: &JobRecord, error: ErrorReport) -> JobResult {
+        JobResult {
+            job_id: job.job_id.clone(),
+            document: job.document.clone(),
+            spec: job.spec.clone(),
+            status: JobStatus::Failed,
+            data: Value::Object(Default::default()),
+            fields: BTreeMap::new(),
+            confidence: 0.0,
+            review_reasons: Vec::new(),
+            report: None,
+            error: Some(error),
+            extractor: String::new(),
+        }
+    }
+}
+
+/// The object keys of a job. Every key is built here from the job id, which docex
+/// generates; nothing from a document's name or content becomes part of a key.
+pub mod keys {
+    pub fn input(job_id: &str) -> String {
+        format!("input/{job_id}/document.pdf")
+    }
+    pub fn document(job_id: &str) -> String {
+        format!("work/{job_id}/document.json")
+    }
+    pub fn chunk(job_id: &str, index: usize) -> String {
+        format!("work/{job_id}/chunks/{index}.json")
+    }
+    pub fn result(job_id: &str) -> String {
+        format!("output/{job_id}/result.json")
+    }
+    pub fn report(job_id: &str) -> String {
+        format!("output/{job_id}/report.pdf")
+    }
+}
+
+/// Whether a string is acceptable as a job id: it becomes part of object keys and an
+/// execution name (Step Functions allows 1–80 characters of `[A-Za-z0-9_-]`).
+pub fn is_valid_job_id(id: &str) -> bool {
+    (1..=80).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// A failed job as it sits in the dead-letter queue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeadLetter {
+    pub job_id: String,
+    /// The error name (`Docex.*` or `States.*`) and cause the workflow failed with.
+    pub error: String,
+    pub cause: String,
+    pub at: String,
+}

@@ -1,0 +1,257 @@
+//! The tasks of the docex workflow, one function per Task state of
+//! `statemachine/docex.asl.json`. Each is `input -> Result<output, DocexError>` over the
+//! ports it needs and nothing else; a Lambda wires AWS adapters into one of them, the local
+//! engine wires embedded adapters into all of them. One code path, two homes.
+//!
+//! Inputs and outputs are small JSON objects of references (job id, spec name, chunk
+//! numbers); document bytes and results travel through the [`BlobStore`] under the keys of
+//! [`docex_core::job::keys`]. Every task is safe to run again: it overwrites what it wrote
+//! before, and the stores' writes are idempotent.
+//!
+//! | state                   | task               |
+//! |-------------------------|--------------------|
+//! | `PrepareDocument`       | [`prepare`]        |
+//! | `ExtractChunk` (in Map) | [`extract`]        |
+//! | `MergeAndValidate`      | [`merge`]          |
+//! | `StoreResult`           | [`store`]          |
+//! | `RenderReport`          | [`render`]         |
+//! | `CompleteJob`           | [`complete`]       |
+//! | `RecordFailure`         | [`record_failure`] |
+
+use docex_core::job::{DeadLetter, keys};
+use docex_core::{
+    BlobStore, DeadLetterQueue, DocexError, Document, DocumentReader, Extraction, Extractor, JobResult, JobStatus,
+    JobStore, Renderer, ResultStore, SpecStore, StatusUpdate, finalize, merge_extractions,
+};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+/// Pages per chunk: each chunk is read by one Extract task, in parallel.
+pub const PAGES_PER_CHUNK: u32 = 8;
+
+/// The execution input: which job, read with which spec, reported with which template.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobInput {
+    pub job_id: String,
+    pub spec: String,
+    pub template: String,
+}
+
+/// A range of pages read by one Extract task.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Chunk {
+    pub job_id: String,
+    pub spec: String,
+    pub index: usize,
+    pub first_page: u32,
+    pub last_page: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Prepared {
+    pub pages: u32,
+    pub ocr_pages: u32,
+    pub chunks: Vec<Chunk>,
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Extracted {
+    pub chunk_key: String,
+    pub fields: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MergeInput {
+    pub job_id: String,
+    pub spec: String,
+    pub chunk_count: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Merged {
+    pub status: JobStatus,
+    pub confidence: f64,
+    pub result_key: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rendered {
+    pub report_key: String,
+    pub bytes: usize,
+}
+
+/// The error a workflow caught, as the `Catch` block hands it over.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FailureInput {
+    pub job_id: String,
+    #[serde(rename = "Error")]
+    pub error: String,
+    #[serde(rename = "Cause", default)]
+    pub cause: String,
+}
+
+/// `PrepareDocument`: reads the uploaded PDF, saves its pages as a [`Document`], and plans
+/// the chunks the Extract tasks will read.
+pub async fn prepare(
+    input: &JobInput,
+    blobs: &dyn BlobStore,
+    jobs: &dyn JobStore,
+    reader: &dyn DocumentReader,
+) -> Result<Prepared, DocexError> {
+    jobs.set_status(&update(&input.job_id, JobStatus::Running, None, None)).await?;
+    let bytes = blobs
+        .get(&keys::input(&input.job_id))
+        .await?
+        .ok_or_else(|| DocexError::InvalidInput(format!("no uploaded document for job {}", input.job_id)))?;
+    let document = reader.read(&bytes)?;
+    let pages = document.pages.len() as u32;
+    let chunks = (0..pages.div_ceil(PAGES_PER_CHUNK).max(1))
+        .map(|index| Chunk {
+            job_id: input.job_id.clone(),
+            spec: input.spec.clone(),
+            index: index as usize,
+            first_page: index * PAGES_PER_CHUNK + 1,
+            last_page: ((index + 1) * PAGES_PER_CHUNK).min(pages.max(1)),
+        })
+        .collect();
+    let prepared = Prepared {
+        pages,
+        ocr_pages: document.pages.iter().filter(|p| p.ocr).count() as u32,
+        chunks,
+        notes: document.notes.clone(),
+    };
+    put_json(blobs, &keys::document(&input.job_id), &document).await?;
+    Ok(prepared)
+}
+
+/// `ExtractChunk`: reads one chunk's pages with the extractor and saves what it found.
+pub async fn extract(
+    chunk: &Chunk,
+    blobs: &dyn BlobStore,
+    specs: &dyn SpecStore,
+    extractor: &dyn Extractor,
+) -> Result<Extracted, DocexError> {
+    let spec = specs.spec(&chunk.spec).await?;
+    let mut document: Document = get_json(blobs, &keys::document(&chunk.job_id)).await?;
+    document.pages.retain(|p| (chunk.first_page..=chunk.last_page).contains(&p.number));
+    let extraction = extractor.extract(&document, &spec).await?;
+    let key = keys::chunk(&chunk.job_id, chunk.index);
+    let fields = extraction.fields.len();
+    put_json(blobs, &key, &extraction).await?;
+    Ok(Extracted { chunk_key: key, fields })
+}
+
+/// `MergeAndValidate`: merges the chunks, validates against the spec, decides the status,
+/// and saves the job's result object.
+pub async fn merge(
+    input: &MergeInput,
+    blobs: &dyn BlobStore,
+    jobs: &dyn JobStore,
+    specs: &dyn SpecStore,
+    extractor_name: &str,
+) -> Result<Merged, DocexError> {
+    let spec = specs.spec(&input.spec).await?;
+    let mut chunks: Vec<Extraction> = Vec::with_capacity(input.chunk_count);
+    for index in 0..input.chunk_count {
+        chunks.push(get_json(blobs, &keys::chunk(&input.job_id, index)).await?);
+    }
+    let document: Document = get_json(blobs, &keys::document(&input.job_id)).await?;
+    let mut merged = merge_extractions(chunks);
+    merged.notes.splice(0..0, document.notes);
+    let job = job_record(jobs, &input.job_id).await?;
+    let mut result = JobResult::from_outcome(&job, extractor_name, finalize(&spec, merged));
+    result.report = Some(keys::report(&input.job_id));
+    let result_key = keys::result(&input.job_id);
+    put_json(blobs, &result_key, &result).await?;
+    Ok(Merged { status: result.status, confidence: result.confidence, result_key })
+}
+
+/// `StoreResult`: writes the result to the result store (an upsert: running it twice
+/// leaves one result).
+pub async fn store(
+    input: &JobInput,
+    blobs: &dyn BlobStore,
+    specs: &dyn SpecStore,
+    results: &dyn ResultStore,
+) -> Result<(), DocexError> {
+    let spec = specs.spec(&input.spec).await?;
+    let result: JobResult = get_json(blobs, &keys::result(&input.job_id)).await?;
+    results.upsert(&spec, &result).await
+}
+
+/// `RenderReport`: renders the result with the job's template into the report PDF.
+pub async fn render(input: &JobInput, blobs: &dyn BlobStore, renderer: &dyn Renderer) -> Result<Rendered, DocexError> {
+    let result: serde_json::Value = get_json(blobs, &keys::result(&input.job_id)).await?;
+    let mut data = result;
+    data["generated_at"] = serde_json::Value::String(chrono::Utc::now().format("%Y-%m-%d").to_string());
+    let pdf = renderer.render(&input.template, &data)?;
+    let report_key = keys::report(&input.job_id);
+    let bytes = pdf.len();
+    blobs.put(&report_key, pdf).await?;
+    Ok(Rendered { report_key, bytes })
+}
+
+/// `CompleteJob`: records the final status and confidence on the job.
+pub async fn complete(input: &JobInput, blobs: &dyn BlobStore, jobs: &dyn JobStore) -> Result<JobStatus, DocexError> {
+    let result: JobResult = get_json(blobs, &keys::result(&input.job_id)).await?;
+    jobs.set_status(&update(&input.job_id, result.status, None, Some(result.confidence))).await?;
+    Ok(result.status)
+}
+
+/// `RecordFailure`: marks the job failed with the workflow's error, saves a failed result,
+/// and sends the job to the dead-letter queue.
+pub async fn record_failure(
+    input: &FailureInput,
+    blobs: &dyn BlobStore,
+    jobs: &dyn JobStore,
+    dlq: &dyn DeadLetterQueue,
+) -> Result<(), DocexError> {
+    let error = docex_core::error::ErrorReport { name: input.error.clone(), message: readable_cause(&input.cause) };
+    let job = job_record(jobs, &input.job_id).await?;
+    put_json(blobs, &keys::result(&input.job_id), &JobResult::failed(&job, error.clone())).await?;
+    jobs.set_status(&update(&input.job_id, JobStatus::Failed, Some(error), None)).await?;
+    dlq.send(&DeadLetter {
+        job_id: input.job_id.clone(),
+        error: input.error.clone(),
+        cause: input.cause.clone(),
+        at: now(),
+    })
+    .await
+}
+
+/// A Lambda's cause is a JSON object `{"errorType", "errorMessage"}`; users want the message.
+fn readable_cause(cause: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(cause)
+        .ok()
+        .and_then(|v| v.get("errorMessage").and_then(|m| m.as_str()).map(String::from))
+        .unwrap_or_else(|| cause.to_string())
+}
+
+async fn job_record(jobs: &dyn JobStore, job_id: &str) -> Result<docex_core::JobRecord, DocexError> {
+    jobs.get(job_id).await?.ok_or_else(|| DocexError::InvalidInput(format!("no job {job_id}")))
+}
+
+fn update(
+    job_id: &str,
+    status: JobStatus,
+    error: Option<docex_core::error::ErrorReport>,
+    confidence: Option<f64>,
+) -> StatusUpdate {
+    StatusUpdate { job_id: job_id.to_string(), status, error, confidence, at: now() }
+}
+
+/// The current time as RFC 3339, as every store records it.
+pub fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+async fn put_json<T: Serialize>(blobs: &dyn BlobStore, key: &str, value: &T) -> Result<(), DocexError> {
+    let bytes = serde_json::to_vec(value).map_err(|e| DocexError::Storage(format!("cannot encode {key}: {e}")))?;
+    blobs.put(key, bytes).await
+}
+
+async fn get_json<T: DeserializeOwned>(blobs: &dyn BlobStore, key: &str) -> Result<T, DocexError> {
+    let bytes = blobs.get(key).await?.ok_or_else(|| DocexError::Storage(format!("missing object {key}")))?;
+    serde_json::from_slice(&bytes).map_err(|e| DocexError::Storage(format!("cannot decode {key}: {e}")))
+}
