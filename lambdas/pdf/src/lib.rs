@@ -1,1 +1,223 @@
-//! docex-pdf (being built).
+//! Reads a PDF into a [`docex_core::Document`]: every word with its box per page, the files
+//! embedded in the PDF, and OCR for pages without a text layer; every failure is a named
+//! [`DocexError`], never a panic.
+//!
+//! # How it reads
+//!
+//! 1. The raw bytes are checked first ([`sniff`]): empty, over `max_bytes`, no `%PDF-`
+//!    header within the first 1024 bytes (the error says what the file looks like), and a
+//!    lexical pass measures dictionary/array nesting ([`scan`]) before any recursive
+//!    parser sees the file.
+//! 2. `lopdf` loads the object structure ([`structure`]): it repairs damaged
+//!    cross-reference data (the document then carries a note), decrypts files whose user
+//!    password is empty (with a note) and refuses others, counts pages, inflates every
+//!    non-image stream under `max_stream_bytes`, reads page geometry and embedded files.
+//! 3. `pdf_oxide` gives the glyphs of each page with their boxes; [`text`] maps them to
+//!    the displayed page (CropBox, /Rotate; origin top left, y down) and builds words.
+//! 4. A page with almost no text that shows an image is rendered with `pdftoppm` and read
+//!    with `tesseract` ([`ocr`]); when those are missing, the page stays empty and the
+//!    document says why in its notes.
+//!
+//! Both parsers run inside `catch_unwind`: a panic in either becomes `Docex.CorruptPdf`.
+//!
+//! # Why pdf_oxide for the words
+//!
+//! Measured with `cargo run --release -p docex-pdf --example compare_with_pdftotext -- DIR`
+//! on the 14 PDFs with a text layer in the evaluation set (12 invoices, 2 contracts; 20
+//! pages): word recall against `pdftotext -bbox` and pages per second on one core.
+//!
+//! | reader | recall (min / mean) | same line as pdftotext | pages/s |
+//! |---|---|---|---|
+//! | docex-pdf (pdf_oxide glyphs + own word builder) | RECALL_OURS | LINE_OURS | SPEED_OURS |
+//! | pdf_oxide `extract_words` | RECALL_OXW | LINE_OXW | SPEED_OXW |
+//! | lopdf `extract_text` (no positions) | RECALL_LOPDF | n/a | SPEED_LOPDF |
+//! | pdftotext (poppler, reference) | 1.00 | 1.00 | SPEED_PDFTOTEXT |
+//!
+//! lopdf has no glyph positions at all (a content-stream interpreter with font metrics
+//! would have to be written), so it serves the structure only.
+
+pub mod ocr;
+pub mod scan;
+pub mod sniff;
+pub mod structure;
+pub mod text;
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::time::Duration;
+
+use docex_core::{DocexError, Document, Page};
+
+/// Budgets for one document. Every one is configurable; exceeding one is a named error.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Limits {
+    /// File size (`Docex.FileTooLarge`).
+    pub max_bytes: u64,
+    /// Page count (`Docex.TooManyPages`).
+    pub max_pages: usize,
+    /// Bytes one stream may inflate to (limit name `max_stream_bytes`).
+    pub max_stream_bytes: u64,
+    /// Nesting of dictionaries and arrays (limit name `max_nesting_depth`).
+    pub max_nesting_depth: usize,
+    /// Glyphs drawn on one page (limit name `max_glyphs_per_page`).
+    pub max_glyphs_per_page: usize,
+    /// Words on one page (limit name `max_words_per_page`).
+    pub max_words_per_page: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_bytes: 50 * 1024 * 1024,
+            max_pages: 500,
+            max_stream_bytes: 64 * 1024 * 1024,
+            max_nesting_depth: 64,
+            max_glyphs_per_page: 200_000,
+            max_words_per_page: 50_000,
+        }
+    }
+}
+
+/// How pages without a text layer are read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OcrOptions {
+    /// OCR at all; when false such pages stay empty (with a note).
+    pub enabled: bool,
+    /// Tesseract language(s), e.g. `eng` or `deu+eng`.
+    pub language: String,
+    /// Rendering resolution.
+    pub dpi: u32,
+    /// Time allowed for each external program, per page.
+    pub timeout: Duration,
+    /// A page with fewer non-space characters than this counts as having no text layer.
+    pub min_text_chars: usize,
+}
+
+impl Default for OcrOptions {
+    fn default() -> Self {
+        OcrOptions {
+            enabled: true,
+            language: "eng".into(),
+            dpi: 300,
+            timeout: Duration::from_secs(60),
+            min_text_chars: 10,
+        }
+    }
+}
+
+/// Whether OCR can run here; the error says what to install.
+pub fn ocr_available() -> Result<(), DocexError> {
+    ocr::available()
+}
+
+pub(crate) fn depth_error(depth: usize, limits: &Limits) -> DocexError {
+    DocexError::PdfLimitExceeded {
+        limit_name: "max_nesting_depth".into(),
+        detail: format!("dictionaries and arrays nest more than {} deep (found {depth})", limits.max_nesting_depth),
+    }
+}
+
+fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// Reads a PDF.
+pub fn read_pdf(bytes: &[u8], limits: &Limits, ocr: &OcrOptions) -> Result<Document, DocexError> {
+    sniff::check_header(bytes, limits.max_bytes)?;
+    let depth = scan::max_nesting_depth(bytes, limits.max_nesting_depth);
+    if depth > limits.max_nesting_depth {
+        return Err(depth_error(depth, limits));
+    }
+
+    let parsed = catch_unwind(AssertUnwindSafe(|| read_text_layer(bytes, limits, ocr.min_text_chars)))
+        .map_err(|p| DocexError::CorruptPdf(format!("the PDF parser failed: {}", panic_message(p))))?;
+    let (mut document, scanned) = parsed?;
+
+    if !scanned.is_empty() {
+        ocr_pages(bytes, &mut document, &scanned, ocr);
+    }
+    Ok(document)
+}
+
+/// A page that needs OCR: its index in `Document::pages`.
+type Scanned = Vec<usize>;
+
+fn read_text_layer(bytes: &[u8], limits: &Limits, min_text_chars: usize) -> Result<(Document, Scanned), DocexError> {
+    let structure = structure::load(bytes, limits)?;
+    let source = structure.rewritten.clone().unwrap_or_else(|| bytes.to_vec());
+    let doc = pdf_oxide::PdfDocument::from_bytes(source).map_err(|e| DocexError::CorruptPdf(e.to_string()))?;
+
+    let mut document = Document { pages: Vec::new(), attachments: structure.attachments, notes: structure.notes };
+    let mut scanned = Vec::new();
+    for geometry in &structure.pages {
+        let glyphs = text::page_glyphs(&doc, (geometry.number - 1) as usize, geometry, limits)?;
+        let words = text::words_from_glyphs(glyphs);
+        if words.len() > limits.max_words_per_page {
+            return Err(DocexError::PdfLimitExceeded {
+                limit_name: "max_words_per_page".into(),
+                detail: format!(
+                    "page {} has {} words, over the limit of {}",
+                    geometry.number,
+                    words.len(),
+                    limits.max_words_per_page
+                ),
+            });
+        }
+        let (width, height) = geometry.display_size();
+        let chars: usize = words.iter().map(|w| w.text.chars().count()).sum();
+        if geometry.has_images && chars < min_text_chars.max(1) {
+            scanned.push(document.pages.len());
+        }
+        document.pages.push(Page { number: geometry.number, width, height, words, ocr: false });
+    }
+    Ok((document, scanned))
+}
+
+fn ocr_pages(bytes: &[u8], document: &mut Document, scanned: &[usize], options: &OcrOptions) {
+    let describe = |list: &[usize]| -> String {
+        let n: Vec<String> = list.iter().map(|&i| document.pages[i].number.to_string()).collect();
+        if n.len() == 1 { format!("page {} has", n[0]) } else { format!("pages {} have", n.join(", ")) }
+    };
+    if !options.enabled {
+        let what = describe(scanned);
+        document.notes.push(format!("{what} no text layer and OCR is turned off"));
+        return;
+    }
+    if let Err(e) = ocr::available() {
+        let what = describe(scanned);
+        document.notes.push(format!("{what} no text layer and {e}"));
+        return;
+    }
+    let dir = match tempfile::Builder::new().prefix("docex-ocr-").tempdir() {
+        Ok(dir) => dir,
+        Err(e) => {
+            document.notes.push(format!("OCR could not run: no temporary directory ({e})"));
+            return;
+        }
+    };
+    let pdf = dir.path().join("input.pdf");
+    if let Err(e) = std::fs::write(&pdf, bytes) {
+        document.notes.push(format!("OCR could not run: {e}"));
+        return;
+    }
+    let mut read = Vec::new();
+    for &index in scanned {
+        let page = &mut document.pages[index];
+        match ocr::ocr_page(&pdf, page.number, page.width, page.height, options) {
+            Ok(words) => {
+                page.words = words;
+                page.ocr = true;
+                read.push(index);
+            }
+            Err(e) => document.notes.push(format!("page {} has no text layer and OCR failed: {e}", page.number)),
+        }
+    }
+    if !read.is_empty() {
+        let numbers: Vec<String> = read.iter().map(|&i| document.pages[i].number.to_string()).collect();
+        let what = if read.len() == 1 { "page" } else { "pages" };
+        document.notes.push(format!("{what} {} read with OCR ({})", numbers.join(", "), options.language));
+    }
+}

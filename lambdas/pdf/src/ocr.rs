@@ -1,0 +1,152 @@
+//! OCR for pages without a text layer, through two external programs: `pdftoppm`
+//! (poppler-utils) renders the page to a PNG and `tesseract` (tesseract-ocr) reads it as
+//! TSV. Both run with fixed arguments on files in a private temporary directory, under a
+//! timeout; nothing from the document reaches a shell.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use docex_core::{BBox, DocexError, Word};
+
+use crate::OcrOptions;
+
+/// The message given when OCR cannot run.
+pub const UNAVAILABLE: &str = "OCR is not available: install tesseract-ocr and poppler-utils";
+
+/// Whether `pdftoppm` and `tesseract` can be started.
+pub fn available() -> Result<(), DocexError> {
+    let mut missing = Vec::new();
+    for (program, arg, package) in [("pdftoppm", "-v", "poppler-utils"), ("tesseract", "--version", "tesseract-ocr")] {
+        let ok = Command::new(program)
+            .arg(arg)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok();
+        if !ok {
+            missing.push(format!("{program} ({package})"));
+        }
+    }
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(DocexError::OcrUnavailable(format!("{UNAVAILABLE} (missing: {})", missing.join(", "))))
+    }
+}
+
+/// Runs a program to completion or kills it after `timeout`.
+fn run(mut command: Command, timeout: Duration, dir: &Path, label: &str) -> Result<(), String> {
+    let stderr_path = dir.join(format!("{label}.stderr"));
+    let stderr = std::fs::File::create(&stderr_path).map_err(|e| format!("{label}: {e}"))?;
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::from(stderr))
+        .spawn()
+        .map_err(|e| format!("{label} could not be started: {e}"))?;
+    let deadline = Instant::now() + timeout;
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) if status.success() => return Ok(()),
+            Ok(Some(status)) => {
+                let message = std::fs::read_to_string(&stderr_path).unwrap_or_default();
+                let message: String = message.trim().chars().take(300).collect();
+                return Err(format!("{label} failed ({status}): {message}"));
+            }
+            Ok(None) if Instant::now() >= deadline => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!("{label} did not finish within {} s", timeout.as_secs()));
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+            Err(e) => return Err(format!("{label}: {e}")),
+        }
+    }
+}
+
+/// Renders page `number` of the PDF at `pdf` and reads its words. `width`/`height` are the
+/// displayed page size in points, used to scale pixel boxes back to points.
+pub fn ocr_page(pdf: &Path, number: u32, width: f32, height: f32, options: &OcrOptions) -> Result<Vec<Word>, String> {
+    let dir = pdf.parent().ok_or("no working directory")?;
+    let image_base = dir.join(format!("page-{number}"));
+    let mut render = Command::new("pdftoppm");
+    render
+        .arg("-r")
+        .arg(options.dpi.to_string())
+        .arg("-f")
+        .arg(number.to_string())
+        .arg("-l")
+        .arg(number.to_string())
+        .arg("-cropbox")
+        .arg("-gray")
+        .arg("-png")
+        .arg("-singlefile")
+        .arg(pdf)
+        .arg(&image_base);
+    run(render, options.timeout, dir, "pdftoppm")?;
+    let image = image_base.with_extension("png");
+
+    let tsv_base = dir.join(format!("ocr-{number}"));
+    let mut read = Command::new("tesseract");
+    read.arg(&image).arg(&tsv_base).arg("-l").arg(&options.language).arg("tsv");
+    run(read, options.timeout, dir, "tesseract")?;
+    let tsv = std::fs::read_to_string(tsv_base.with_extension("tsv"))
+        .map_err(|e| format!("tesseract wrote no output: {e}"))?;
+    let _ = std::fs::remove_file(&image);
+    Ok(parse_tsv(&tsv, width, height, options.dpi))
+}
+
+/// Parses tesseract's TSV (`level page block par line word left top width height conf
+/// text`) into words with boxes in points.
+pub fn parse_tsv(tsv: &str, width: f32, height: f32, dpi: u32) -> Vec<Word> {
+    let default_scale = 72.0 / dpi.max(1) as f32;
+    let (mut sx, mut sy) = (default_scale, default_scale);
+    let mut words = Vec::new();
+    for line in tsv.lines().skip(1) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        if cols.len() < 12 {
+            continue;
+        }
+        let num = |i: usize| cols[i].trim().parse::<f32>().ok();
+        let (Some(level), Some(left), Some(top), Some(w), Some(h), Some(conf)) =
+            (num(0), num(6), num(7), num(8), num(9), num(10))
+        else {
+            continue;
+        };
+        if level == 1.0 && w > 0.0 && h > 0.0 {
+            // The page row carries the image size in pixels.
+            sx = width / w;
+            sy = height / h;
+            continue;
+        }
+        let text = cols[11].trim();
+        if level != 5.0 || text.is_empty() || conf < 0.0 {
+            continue;
+        }
+        words.push(Word {
+            text: text.to_string(),
+            bbox: BBox { x0: left * sx, y0: top * sy, x1: (left + w) * sx, y1: (top + h) * sy },
+        });
+    }
+    words
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_tsv_and_scales_to_points() {
+        let tsv = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n\
+                   1\t1\t0\t0\t0\t0\t0\t0\t2480\t3508\t-1\t\n\
+                   5\t1\t1\t1\t1\t1\t300\t600\t150\t50\t96.5\tTotal\n\
+                   5\t1\t1\t1\t1\t2\t600\t600\t150\t50\t-1\t \n";
+        let words = parse_tsv(tsv, 595.2, 841.92, 300);
+        assert_eq!(words.len(), 1);
+        assert_eq!(words[0].text, "Total");
+        assert!((words[0].bbox.x0 - 72.0).abs() < 0.1);
+        assert!((words[0].bbox.y0 - 144.0).abs() < 0.1);
+    }
+}
