@@ -86,10 +86,11 @@ pub fn load(bytes: &[u8], limits: &Limits) -> Result<Structure, DocexError> {
     let mut notes = Vec::new();
     let mut rewrite = false;
 
-    if doc.trailer.get(b"Encrypt").is_ok() {
-        if doc.encryption_state.is_none() {
-            return Err(DocexError::EncryptedPdf);
-        }
+    let encrypted = doc.trailer.get(b"Encrypt").is_ok();
+    if encrypted && doc.encryption_state.is_none() {
+        return Err(DocexError::EncryptedPdf);
+    }
+    if doc.encryption_state.is_some() {
         notes.push(
             "the PDF is encrypted with an empty user password (it opens without a password); \
              it was decrypted to be read"
