@@ -1,0 +1,665 @@
+//! Scalar fields: label candidates, value reading right of or below a label, parsing by
+//! kind, scoring, and the unlabelled fallbacks.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use docex_core::{BBox, Document, Extraction, FieldEvidence, FieldKind, FieldSpec, Spec};
+use docex_normalize::{DateOrder, find_dates_with, find_money, fold, parse_currency, parse_currency_in_context};
+use regex::Regex;
+use serde_json::{Value, json};
+
+use crate::layout::{LabelHit, TLine, document_lines, find_labels, fold_label};
+
+/// Phrases that look like a label of some field but announce something else: a hit inside
+/// one of them is dropped ("date" in "order date", "customer" in "customer number").
+const DISTRACTORS: &[&str] = &[
+    "order date",
+    "order no",
+    "order number",
+    "order id",
+    "delivery date",
+    "date of delivery",
+    "ship date",
+    "shipping date",
+    "print date",
+    "check in",
+    "check out",
+    "orderdatum",
+    "leverdatum",
+    "lieferdatum",
+    "bestelldatum",
+    "auftragsdatum",
+    "date de livraison",
+    "date de commande",
+    "customer number",
+    "customer no",
+    "customer id",
+    "account number",
+    "klantnummer",
+    "kundennummer",
+    "kundennr",
+    "numero client",
+    "po number",
+    "your vat number",
+    "customer vat",
+    "uw btw nummer",
+    "your order",
+    "tax 0",
+    "total items",
+];
+
+/// Legal-form words that end a company name.
+static LEGAL_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"((?:[A-Z0-9&][\w&'’.\-]*,?\s+){0,4}?[A-Z0-9][\w&'’.\-]*,?\s+(?:GmbH(?:\s&\sCo\.\sKG)?|AG|B\.V\.|BV|N\.V\.|Inc\.?|Ltd\.?|Limited|LLC|L\.L\.C\.|SDN\.?\s+BHD\.?|Sdn\.?\s+Bhd\.?|SARL|S\.A\.R\.L\.|SAS|S\.A\.S\.|S\.A\.|Corp\.?|Corporation|plc|PLC|KG|e\.K\.|Pvt\.?\s+Ltd\.?|Private\s+Limited|S\.p\.A\.|S\.r\.l\.|GbR|UG|Oy|AB|ApS|A/S|Pty\.?\s+Ltd\.?))(?:[\s,.;:)]|$)",
+    )
+    .expect("valid")
+});
+
+/// One way of reading a field.
+#[derive(Debug, Clone)]
+pub(crate) struct Candidate {
+    pub value: Value,
+    pub confidence: f64,
+    pub page: u32,
+    pub text: String,
+    pub bbox: Option<BBox>,
+    /// Index of the line it was read from (reading order).
+    pub line: usize,
+    pub amount: Option<f64>,
+    pub currency: Option<&'static str>,
+}
+
+impl Candidate {
+    fn evidence(&self) -> FieldEvidence {
+        FieldEvidence {
+            confidence: (self.confidence.clamp(0.0, 1.0) * 100.0).round() / 100.0,
+            page: Some(self.page),
+            text: self.text.clone(),
+            bbox: self.bbox,
+        }
+    }
+}
+
+/// Everything the field readers share.
+pub(crate) struct Ctx<'a> {
+    pub lines: Vec<TLine>,
+    pub hits: Vec<LabelHit>,
+    pub fields: Vec<&'a FieldSpec>,
+    pub order: DateOrder,
+    pub doc_text: String,
+}
+
+fn label_quality(len: usize) -> f64 {
+    0.78 + 0.17 * (len as f64 / 12.0).min(1.0)
+}
+
+/// The text right of a label on its line, up to the next label of another field.
+fn right_region(ctx: &Ctx, hit: &LabelHit) -> (usize, usize) {
+    let line = &ctx.lines[hit.line];
+    let stop = ctx
+        .hits
+        .iter()
+        .filter(|h| h.line == hit.line && h.start >= hit.end && h.field != hit.field)
+        .map(|h| h.start)
+        .min()
+        .unwrap_or(line.text.len());
+    (hit.end, stop.max(hit.end))
+}
+
+/// The segment of the nearest line below a label that overlaps it horizontally.
+fn below_region(ctx: &Ctx, hit: &LabelHit) -> Option<(usize, usize, usize)> {
+    let here = &ctx.lines[hit.line];
+    let height = here.height();
+    for j in hit.line + 1..(hit.line + 5).min(ctx.lines.len()) {
+        let line = &ctx.lines[j];
+        if line.page != here.page || line.bbox.y0 - here.bbox.y1 > 3.5 * height {
+            break;
+        }
+        let (x0, x1) = (hit.bbox.x0 - 4.0, hit.bbox.x1.max(hit.bbox.x0 + 40.0) + 4.0);
+        let best = line
+            .segments()
+            .into_iter()
+            .filter_map(|(s, e)| {
+                let b = line.bbox_of(s, e)?;
+                let overlap = b.x1.min(x1) - b.x0.max(x0);
+                (overlap > 0.0).then_some((s, e, overlap))
+            })
+            .max_by(|a, b| a.2.total_cmp(&b.2));
+        if let Some((s, e, _)) = best {
+            return Some((j, s, e));
+        }
+    }
+    None
+}
+
+/// Replaces the dates in a text with spaces (byte for byte), so that their digits are not
+/// read as amounts.
+fn blank_dates(text: &str, order: DateOrder) -> String {
+    let mut bytes = text.as_bytes().to_vec();
+    for d in find_dates_with(text, order) {
+        for b in &mut bytes[d.start..d.end] {
+            *b = b' ';
+        }
+    }
+    // Only whole characters were blanked, so this cannot fail; fall back to the original.
+    String::from_utf8(bytes).unwrap_or_else(|_| text.to_string())
+}
+
+const NUMBER_WORDS: &[&str] = &["no", "nr", "n", "no.", "nr.", "number", "num", "nummer", "numero", "#", "id", "ref"];
+
+/// Parses the value of a field from a region of a line. Returns the value, the byte range
+/// of its source text, a quality factor, and (for money) the amount and currency.
+fn parse_region(
+    ctx: &Ctx,
+    field: &FieldSpec,
+    line: &TLine,
+    start: usize,
+    end: usize,
+) -> Option<(Value, usize, usize, f64, Option<f64>, Option<&'static str>)> {
+    let region = line.text.get(start..end)?;
+    match &field.kind {
+        FieldKind::Date => {
+            let d = find_dates_with(region, ctx.order).into_iter().next()?;
+            Some((json!(d.iso), start + d.start, start + d.end, 1.0, None, None))
+        }
+        FieldKind::Money | FieldKind::Number | FieldKind::Integer => {
+            let blanked = blank_dates(region, ctx.order);
+            let found = find_money(&blanked);
+            let m = found.last()?;
+            let amount = m.money.amount;
+            let value = if field.kind == FieldKind::Integer {
+                if amount.fract() != 0.0 {
+                    return None;
+                }
+                json!(amount as i64)
+            } else {
+                json!(amount)
+            };
+            let quality = if found.len() > 2 { 0.9 } else { 1.0 };
+            Some((value, start + m.start, start + m.end, quality, Some(amount), m.money.currency))
+        }
+        FieldKind::Currency => {
+            for (s, word) in words_with_offsets(region) {
+                let w = word.trim_matches(|c: char| c == ':' || c == '(' || c == ')' || c == ',');
+                if let Some(code) = parse_currency(w) {
+                    return Some((json!(code), start + s, start + s + word.len(), 1.0, None, Some(code)));
+                }
+            }
+            let m = find_money(region).into_iter().find(|m| m.money.currency.is_some())?;
+            let code = m.money.currency?;
+            Some((json!(code), start + m.start, start + m.end, 0.9, None, Some(code)))
+        }
+        FieldKind::Identifier => {
+            if let Some(pattern) = field.pattern.as_deref().and_then(|p| Regex::new(p).ok()) {
+                if let Some(m) = pattern.find(region) {
+                    let text = m.as_str().trim_end_matches([' ', '.', ',']);
+                    return Some((json!(text), start + m.start(), start + m.start() + text.len(), 1.0, None, None));
+                }
+                return None;
+            }
+            for (s, word) in words_with_offsets(region) {
+                let lead = word.len() - word.trim_start_matches(|c: char| !c.is_alphanumeric()).len();
+                let trimmed = word[lead..].trim_end_matches(|c: char| !c.is_alphanumeric() && c != ')');
+                let trimmed = trimmed.trim_end_matches(')');
+                if trimmed.is_empty() || NUMBER_WORDS.contains(&trimmed.to_lowercase().as_str()) {
+                    continue;
+                }
+                if !trimmed.chars().any(|c| c.is_ascii_digit()) || trimmed.len() < 2 {
+                    return None;
+                }
+                if find_dates_with(trimmed, ctx.order).first().is_some_and(|d| d.end - d.start == trimmed.len()) {
+                    return None;
+                }
+                let s = s + lead;
+                return Some((json!(trimmed), start + s, start + s + trimmed.len(), 1.0, None, None));
+            }
+            None
+        }
+        FieldKind::Name | FieldKind::Text | FieldKind::Address => {
+            // The first segment that starts in the region.
+            let (s, e) = line.segment_at(start).filter(|(_, e)| *e > start).or_else(|| line.segment_after(start))?;
+            let s = s.max(start);
+            let e = e.min(end.max(s));
+            let raw = line.text.get(s..e)?;
+            let lead = raw.len() - raw.trim_start_matches(|c: char| !c.is_alphanumeric()).len();
+            let text = raw[lead..].trim_end_matches([' ', ',', ';', ':']);
+            let letters = text.chars().filter(|c| c.is_alphabetic()).count();
+            if letters < 2 || text.chars().count() > 100 {
+                return None;
+            }
+            let quality = if field.kind == FieldKind::Name && text.chars().filter(|c| c.is_ascii_digit()).count() > 4 {
+                0.6
+            } else {
+                1.0
+            };
+            Some((json!(text), s + lead, s + lead + text.len(), quality, None, None))
+        }
+        FieldKind::Boolean | FieldKind::TextList | FieldKind::Table(_) => None,
+    }
+}
+
+fn words_with_offsets(text: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices() {
+        match (c.is_whitespace(), start) {
+            (true, Some(s)) => {
+                out.push((s, &text[s..i]));
+                start = None;
+            }
+            (false, None) => start = Some(i),
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        out.push((s, &text[s..]));
+    }
+    out
+}
+
+fn candidate(
+    ctx: &Ctx,
+    line_index: usize,
+    parsed: (Value, usize, usize, f64, Option<f64>, Option<&'static str>),
+    confidence: f64,
+) -> Candidate {
+    let line = &ctx.lines[line_index];
+    let (value, s, e, quality, amount, currency) = parsed;
+    Candidate {
+        value,
+        confidence: confidence * quality,
+        page: line.page,
+        text: line.text.get(s..e).unwrap_or_default().to_string(),
+        bbox: line.bbox_of(s, e),
+        line: line_index,
+        amount,
+        currency,
+    }
+}
+
+/// The candidates a field's labels give.
+fn labelled_candidates(ctx: &Ctx, index: usize, field: &FieldSpec) -> Vec<Candidate> {
+    let mut out = Vec::new();
+    for hit in ctx.hits.iter().filter(|h| h.field == Some(index)) {
+        let q = label_quality(hit.len);
+        let line = &ctx.lines[hit.line];
+        let (s, e) = right_region(ctx, hit);
+        let rest_empty = line.text.get(s..e).is_none_or(|t| !t.chars().any(|c| c.is_alphanumeric()));
+        if !rest_empty {
+            if let Some(p) = parse_region(ctx, field, line, s, e) {
+                out.push(candidate(ctx, hit.line, p, 0.95 * q));
+                continue;
+            }
+        }
+        if let Some((j, s, e)) = below_region(ctx, hit) {
+            if let Some(p) = parse_region(ctx, field, &ctx.lines[j], s, e) {
+                // A value below a label in running text is less sure than one in a form.
+                let factor = if rest_empty { 0.92 } else { 0.8 };
+                out.push(candidate(ctx, j, p, factor * q));
+            }
+        }
+    }
+    out
+}
+
+/// The currency of the document from the symbols and codes found next to amounts (and
+/// standalone ISO codes), with the amount-attached ones counting double.
+fn vote_currency(ctx: &Ctx) -> Option<Candidate> {
+    let mut votes: HashMap<&'static str, (f64, usize, usize, usize)> = HashMap::new();
+    for (li, line) in ctx.lines.iter().enumerate() {
+        let blanked = blank_dates(&line.text, ctx.order);
+        for m in find_money(&blanked) {
+            if let Some(code) = m.money.currency {
+                let entry = votes.entry(code).or_insert((0.0, li, m.start, m.end));
+                entry.0 += 2.0;
+            }
+        }
+        for (s, word) in words_with_offsets(&line.text) {
+            let w = word.trim_matches(|c: char| !c.is_alphanumeric());
+            if w.len() == 3 && w.chars().all(|c| c.is_ascii_uppercase()) {
+                if let Some(code) = parse_currency(w) {
+                    let entry = votes.entry(code).or_insert((0.0, li, s, s + word.len()));
+                    entry.0 += 1.0;
+                }
+            }
+        }
+    }
+    let total: f64 = votes.values().map(|v| v.0).sum();
+    let (code, (score, li, s, e)) = votes.into_iter().max_by(|a, b| a.1.0.total_cmp(&b.1.0).then(b.0.cmp(a.0)))?;
+    let line = &ctx.lines[li];
+    let text = line.text.get(s..e).unwrap_or_default().to_string();
+    let symbol = text.trim_matches(|c: char| c.is_ascii_digit() || c == '.' || c == ',' || c.is_whitespace());
+    let code = if code == "USD" && symbol.contains('$') && !symbol.contains("US") {
+        parse_currency_in_context("$", &ctx.doc_text).unwrap_or(code)
+    } else {
+        code
+    };
+    let share = score / total.max(1.0);
+    Some(Candidate {
+        value: json!(code),
+        confidence: 0.45 + 0.25 * share,
+        page: line.page,
+        text,
+        bbox: line.bbox_of(s, e),
+        line: li,
+        amount: None,
+        currency: Some(code),
+    })
+}
+
+/// Company names ending in a legal form; the one repeated most, nearest the top of the
+/// first page, wins. Names next to a buyer label are skipped.
+fn legal_name_candidates(ctx: &Ctx, buyer_fields: &[usize]) -> Vec<Candidate> {
+    let mut found: Vec<(String, usize, usize, usize)> = Vec::new();
+    for (li, line) in ctx.lines.iter().enumerate() {
+        let near_buyer = ctx.hits.iter().any(|h| {
+            h.field.is_some_and(|f| buyer_fields.contains(&f)) && (h.line == li || h.line + 1 == li || h.line + 2 == li)
+        });
+        if near_buyer {
+            continue;
+        }
+        for c in LEGAL_NAME.captures_iter(&line.text) {
+            let Some(m) = c.get(1) else { continue };
+            // Stop at a lower-case word: "sold by Amazon Web Services, Inc." keeps the name.
+            let mut start = m.start();
+            for (s, w) in words_with_offsets(m.as_str()) {
+                if w.starts_with(|c: char| c.is_lowercase()) {
+                    start = m.start() + s + w.len();
+                }
+            }
+            let text = line.text[start..m.end()].trim();
+            if text.is_empty() || text.split_whitespace().count() < 2 {
+                continue;
+            }
+            let s = start + (line.text[start..].len() - line.text[start..].trim_start().len());
+            found.push((text.to_string(), li, s, s + text.len()));
+        }
+    }
+    let mut out = Vec::new();
+    for (text, li, s, e) in &found {
+        let key = fold(text);
+        let count = found.iter().filter(|f| fold(&f.0) == key).count();
+        let first = found.iter().position(|f| fold(&f.0) == key).unwrap_or(0);
+        if found[first].1 != *li {
+            continue;
+        }
+        let line = &ctx.lines[*li];
+        let top = line.page == 1 && line.bbox.y0 < line.page_height * 0.25;
+        let confidence = 0.5 + 0.07 * (count.min(4) as f64 - 1.0) + if top { 0.1 } else { 0.0 };
+        out.push(Candidate {
+            value: json!(text),
+            confidence,
+            page: line.page,
+            text: text.clone(),
+            bbox: line.bbox_of(*s, *e),
+            line: *li,
+            amount: None,
+            currency: None,
+        });
+    }
+    out
+}
+
+/// The topmost name-like line of page 1 that has an address-like line right under it.
+fn letterhead_candidate(ctx: &Ctx, skip_fields: &[usize]) -> Option<Candidate> {
+    let looks_like_address = |t: &str| {
+        let digits = t.chars().filter(|c| c.is_ascii_digit()).count();
+        let letters = t.chars().filter(|c| c.is_alphabetic()).count();
+        digits >= 1 && letters >= 2 && !t.contains('@')
+    };
+    for (li, line) in ctx.lines.iter().enumerate().take(25) {
+        if line.page != 1 || line.bbox.y0 > line.page_height * 0.35 {
+            break;
+        }
+        if ctx
+            .hits
+            .iter()
+            .any(|h| h.line == li || (h.line + 1 == li && h.field.is_some_and(|f| skip_fields.contains(&f))))
+        {
+            continue;
+        }
+        for (s, e) in line.segments() {
+            let text = line.text[s..e].trim();
+            let letters = text.chars().filter(|c| c.is_alphabetic()).count();
+            if letters < 3 || text.chars().any(|c| c.is_ascii_digit()) || text.contains('@') || text.contains("www") {
+                continue;
+            }
+            let Some(b) = line.bbox_of(s, e) else { continue };
+            let below = ctx
+                .lines
+                .get(li + 1)
+                .and_then(|next| (next.page == line.page && next.bbox.y0 - b.y1 < 1.6 * line.height()).then_some(next));
+            let Some(next) = below else { continue };
+            let under: Vec<(usize, usize)> = next
+                .segments()
+                .into_iter()
+                .filter(|(ns, ne)| next.bbox_of(*ns, *ne).is_some_and(|nb| (nb.x0 - b.x0).abs() < 6.0))
+                .collect();
+            if under.iter().any(|(ns, ne)| looks_like_address(&next.text[*ns..*ne])) {
+                return Some(Candidate {
+                    value: json!(text),
+                    confidence: 0.4,
+                    page: line.page,
+                    text: text.to_string(),
+                    bbox: Some(b),
+                    line: li,
+                    amount: None,
+                    currency: None,
+                });
+            }
+        }
+    }
+    None
+}
+
+fn first_date_candidate(ctx: &Ctx, used: &[String]) -> Option<Candidate> {
+    for (li, line) in ctx.lines.iter().enumerate() {
+        if line.page != 1 {
+            break;
+        }
+        for d in find_dates_with(&line.text, ctx.order) {
+            if used.contains(&d.iso) {
+                continue;
+            }
+            return Some(Candidate {
+                value: json!(d.iso),
+                confidence: 0.45,
+                page: line.page,
+                text: line.text[d.start..d.end].to_string(),
+                bbox: line.bbox_of(d.start, d.end),
+                line: li,
+                amount: None,
+                currency: None,
+            });
+        }
+    }
+    None
+}
+
+fn pattern_candidate(ctx: &Ctx, pattern: &str) -> Option<Candidate> {
+    let re = Regex::new(&format!(r"\b(?:{pattern})")).ok()?;
+    for (li, line) in ctx.lines.iter().enumerate() {
+        if let Some(m) = re.find(&line.text) {
+            let text = m.as_str().trim_end_matches([' ', '.', ',']);
+            if !text.chars().any(|c| c.is_ascii_digit()) {
+                continue;
+            }
+            return Some(Candidate {
+                value: json!(text),
+                confidence: 0.4,
+                page: line.page,
+                text: text.to_string(),
+                bbox: line.bbox_of(m.start(), m.start() + text.len()),
+                line: li,
+                amount: None,
+                currency: None,
+            });
+        }
+    }
+    None
+}
+
+fn is_vendor_field(name: &str) -> bool {
+    let n = name.to_lowercase();
+    ["vendor", "seller", "supplier", "company", "merchant", "issuer", "shop", "store"].iter().any(|w| n.contains(w))
+        && !n.contains("address")
+        && !n.contains("vat")
+}
+
+fn is_total_field(field: &FieldSpec) -> bool {
+    field.name.to_lowercase().contains("total")
+        || field.name == "amount"
+        || field.labels.iter().take(2).any(|l| fold(l) == "total")
+}
+
+/// Picks the best candidate of a field.
+fn choose(field: &FieldSpec, mut cands: Vec<Candidate>) -> Option<Candidate> {
+    if cands.is_empty() {
+        return None;
+    }
+    let max_amount = cands.iter().filter_map(|c| c.amount).fold(f64::MIN, f64::max);
+    let last_line = cands.iter().map(|c| c.line).max().unwrap_or(0);
+    let score = |c: &Candidate| {
+        let mut s = c.confidence;
+        if matches!(field.kind, FieldKind::Money) && is_total_field(field) {
+            if c.amount == Some(max_amount) {
+                s += 0.06;
+            }
+            if c.line == last_line {
+                s += 0.01;
+            }
+        }
+        if c.currency.is_some() {
+            s += 0.01;
+        }
+        // Earlier in the document wins a tie.
+        s - c.line as f64 * 1e-5
+    };
+    cands.sort_by(|a, b| score(b).total_cmp(&score(a)));
+    let best = cands.swap_remove(0);
+    Some(best)
+}
+
+/// Reads every non-list field of the spec from the pages of the document.
+pub(crate) fn extract_from_pages(document: &Document, spec: &Spec) -> Extraction {
+    let mut extraction = Extraction::default();
+    let lines = document_lines(document);
+    if lines.is_empty() {
+        return extraction;
+    }
+    let fields: Vec<&FieldSpec> = spec.fields.iter().collect();
+    let mut labels: Vec<(Option<usize>, Vec<char>)> = Vec::new();
+    for (i, f) in fields.iter().enumerate() {
+        if matches!(f.kind, FieldKind::Table(_) | FieldKind::TextList) {
+            continue;
+        }
+        for l in &f.labels {
+            let folded = fold_label(l);
+            if !folded.is_empty() {
+                labels.push((Some(i), folded));
+            }
+        }
+    }
+    for d in DISTRACTORS {
+        labels.push((None, fold_label(d)));
+    }
+    let hits = find_labels(&lines, &labels);
+    let doc_text = lines.iter().map(|l| l.text.as_str()).collect::<Vec<_>>().join("\n");
+    let mut ctx = Ctx { lines, hits, fields: fields.clone(), order: DateOrder::DayFirst, doc_text };
+
+    // The currency first: it decides how ambiguous dates are read.
+    let currency_vote = vote_currency(&ctx);
+    ctx.order = DateOrder::from_currency(currency_vote.as_ref().and_then(|c| c.currency));
+
+    let buyer_fields: Vec<usize> = ctx
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| {
+            let n = f.name.to_lowercase();
+            n.contains("buyer") || n.contains("customer") || n.contains("client") || n.contains("recipient")
+        })
+        .map(|(i, _)| i)
+        .collect();
+
+    let mut chosen: Vec<(usize, Candidate)> = Vec::new();
+    let mut used_dates: Vec<String> = Vec::new();
+    // Labelled values first, over all fields, so that fallbacks can avoid them.
+    let mut pending: Vec<usize> = Vec::new();
+    for (i, field) in fields.iter().enumerate() {
+        if matches!(field.kind, FieldKind::Table(_) | FieldKind::TextList | FieldKind::Boolean) {
+            continue;
+        }
+        let cands = labelled_candidates(&ctx, i, field);
+        match choose(field, cands) {
+            Some(c) => {
+                if field.kind == FieldKind::Date {
+                    if let Some(v) = c.value.as_str() {
+                        used_dates.push(v.to_string());
+                    }
+                }
+                chosen.push((i, c));
+            }
+            None => pending.push(i),
+        }
+    }
+    // Fallbacks.
+    let mut first_date_taken = false;
+    for i in pending {
+        let field = fields[i];
+        let fallback = match &field.kind {
+            FieldKind::Currency => {
+                // The currency of the chosen total, else the vote.
+                let from_total = chosen
+                    .iter()
+                    .filter(|(j, _)| is_total_field(fields[*j]))
+                    .find_map(|(_, c)| c.currency.map(|code| (code, c.clone())));
+                match (from_total, &currency_vote) {
+                    (Some((code, c)), vote) => {
+                        let agrees = vote.as_ref().and_then(|v| v.currency) == Some(code);
+                        Some(Candidate {
+                            value: json!(code),
+                            confidence: if agrees { 0.75 } else { 0.6 },
+                            amount: None,
+                            ..c
+                        })
+                    }
+                    (None, vote) => vote.clone(),
+                }
+            }
+            FieldKind::Date if field.required && !first_date_taken => {
+                first_date_taken = true;
+                first_date_candidate(&ctx, &used_dates)
+            }
+            FieldKind::Name if is_vendor_field(&field.name) => {
+                let mut cands = legal_name_candidates(&ctx, &buyer_fields);
+                cands.extend(letterhead_candidate(&ctx, &buyer_fields));
+                choose(field, cands)
+            }
+            FieldKind::Identifier => field.pattern.as_deref().and_then(|p| pattern_candidate(&ctx, p)),
+            _ => None,
+        };
+        if let Some(c) = fallback {
+            chosen.push((i, c));
+        }
+    }
+    // A labelled vendor name that is also a legal-form name is surer.
+    for (i, c) in chosen.iter_mut() {
+        if is_vendor_field(&fields[*i].name) {
+            if let Some(text) = c.value.as_str() {
+                if LEGAL_NAME.is_match(text) {
+                    c.confidence = (c.confidence + 0.05).min(0.95);
+                }
+            }
+        }
+    }
+    chosen.sort_by_key(|(i, _)| *i);
+    for (i, c) in chosen {
+        extraction.set(&fields[i].name, c.value.clone(), c.evidence());
+    }
+    crate::table::extract_tables(&ctx, spec, &mut extraction);
+    crate::contract::extract_sentences(&ctx, spec, &mut extraction);
+    extraction
+}

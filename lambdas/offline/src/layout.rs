@@ -1,0 +1,216 @@
+//! The page as the extractor reads it: visual lines with their words, a folded copy of
+//! each line's text for label matching, segments (runs of words without a wide gap), and
+//! the label occurrences found on them.
+
+use docex_core::{BBox, Document, Word};
+use docex_normalize::fold;
+
+/// One word of a line, with its byte range in the line's text.
+#[derive(Debug, Clone)]
+pub(crate) struct TWord {
+    pub bbox: BBox,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// One visual line.
+#[derive(Debug, Clone)]
+pub(crate) struct TLine {
+    pub page: u32,
+    pub page_width: f32,
+    pub page_height: f32,
+    pub text: String,
+    pub words: Vec<TWord>,
+    pub bbox: BBox,
+    /// Folded characters (lower case, no diacritics, punctuation as single spaces).
+    folded: Vec<char>,
+    /// For each folded character, the byte range of its source in `text`.
+    spans: Vec<(usize, usize)>,
+}
+
+/// A label found on a line.
+#[derive(Debug, Clone)]
+pub(crate) struct LabelHit {
+    /// Index of the field in the list given to [`find_labels`]; `None` for a distractor.
+    pub field: Option<usize>,
+    /// Folded length of the label, in characters: longer labels are more specific.
+    pub len: usize,
+    pub line: usize,
+    pub start: usize,
+    pub end: usize,
+    pub bbox: BBox,
+}
+
+impl TLine {
+    fn new(page: u32, page_width: f32, page_height: f32, words: &[Word], bbox: BBox) -> TLine {
+        let mut text = String::new();
+        let mut twords = Vec::with_capacity(words.len());
+        for word in words {
+            if !text.is_empty() {
+                text.push(' ');
+            }
+            let start = text.len();
+            text.push_str(&word.text);
+            twords.push(TWord { bbox: word.bbox, start, end: text.len() });
+        }
+        let mut folded = Vec::with_capacity(text.len());
+        let mut spans = Vec::with_capacity(text.len());
+        for (i, c) in text.char_indices() {
+            let end = i + c.len_utf8();
+            let f = fold(c.encode_utf8(&mut [0u8; 4]));
+            let chars: Vec<char> = if f.is_empty() { vec![' '] } else { f.chars().collect() };
+            for fc in chars {
+                if fc == ' ' && folded.last().is_none_or(|l| *l == ' ') {
+                    continue;
+                }
+                folded.push(fc);
+                spans.push((i, end));
+            }
+        }
+        TLine { page, page_width, page_height, text, words: twords, bbox, folded, spans }
+    }
+
+    pub fn height(&self) -> f32 {
+        let mut heights: Vec<f32> = self.words.iter().map(|w| w.bbox.height()).collect();
+        heights.sort_by(f32::total_cmp);
+        heights.get(heights.len() / 2).copied().unwrap_or(10.0).max(1.0)
+    }
+
+    /// Occurrences of a folded label as whole words: byte ranges in `text`.
+    pub fn find(&self, label: &[char]) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        if label.is_empty() || label.len() > self.folded.len() {
+            return out;
+        }
+        for i in 0..=self.folded.len() - label.len() {
+            if self.folded[i..i + label.len()] != *label {
+                continue;
+            }
+            let before_ok = i == 0 || self.folded[i - 1] == ' ';
+            let after_ok = i + label.len() == self.folded.len() || self.folded[i + label.len()] == ' ';
+            if before_ok && after_ok {
+                out.push((self.spans[i].0, self.spans[i + label.len() - 1].1));
+            }
+        }
+        out
+    }
+
+    /// The union of the boxes of the words touching a byte range.
+    pub fn bbox_of(&self, start: usize, end: usize) -> Option<BBox> {
+        self.words.iter().filter(|w| w.start < end && start < w.end).map(|w| w.bbox).reduce(|a, b| a.union(&b))
+    }
+
+    /// Segments: maximal runs of words without a gap wider than about one and a half
+    /// character heights, as byte ranges of `text`.
+    pub fn segments(&self) -> Vec<(usize, usize)> {
+        let gap_limit = self.height() * 1.2;
+        let mut out: Vec<(usize, usize)> = Vec::new();
+        let mut previous: Option<&TWord> = None;
+        for word in &self.words {
+            match (previous, out.last_mut()) {
+                (Some(p), Some(last)) if word.bbox.x0 - p.bbox.x1 <= gap_limit => last.1 = word.end,
+                _ => out.push((word.start, word.end)),
+            }
+            previous = Some(word);
+        }
+        out
+    }
+
+    /// The segment that holds a byte offset.
+    pub fn segment_at(&self, at: usize) -> Option<(usize, usize)> {
+        self.segments().into_iter().find(|(s, e)| *s <= at && at <= *e)
+    }
+
+    /// The first segment starting at or after a byte offset.
+    pub fn segment_after(&self, at: usize) -> Option<(usize, usize)> {
+        self.segments().into_iter().find(|(s, _)| *s >= at)
+    }
+}
+
+/// All lines of a document, page by page, top to bottom.
+pub(crate) fn document_lines(document: &Document) -> Vec<TLine> {
+    let mut out = Vec::new();
+    for page in &document.pages {
+        for line in page.lines() {
+            out.push(TLine::new(page.number, page.width, page.height, &line.words, line.bbox));
+        }
+    }
+    out
+}
+
+/// A label folded to characters for [`TLine::find`].
+pub(crate) fn fold_label(label: &str) -> Vec<char> {
+    fold(label).chars().collect()
+}
+
+/// Finds every label of every field on every line, then drops each hit that lies inside a
+/// longer hit (of any field, or a distractor): "total" inside "total tax", "date" inside
+/// "order date".
+pub(crate) fn find_labels(lines: &[TLine], labels: &[(Option<usize>, Vec<char>)]) -> Vec<LabelHit> {
+    let mut hits = Vec::new();
+    for (li, line) in lines.iter().enumerate() {
+        let mut on_line: Vec<LabelHit> = Vec::new();
+        for (field, label) in labels {
+            for (start, end) in line.find(label) {
+                let bbox = line.bbox_of(start, end).unwrap_or(line.bbox);
+                on_line.push(LabelHit { field: *field, len: label.len(), line: li, start, end, bbox });
+            }
+        }
+        let kept: Vec<LabelHit> = on_line
+            .iter()
+            .filter(|h| {
+                !on_line.iter().any(|o| {
+                    o.len > h.len && o.start <= h.start && h.end <= o.end && (o.start, o.end) != (h.start, h.end)
+                })
+            })
+            .cloned()
+            .collect();
+        hits.extend(kept.into_iter().filter(|h| h.field.is_some()));
+    }
+    hits
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use docex_core::Page;
+
+    fn word(text: &str, x0: f32, y0: f32) -> Word {
+        Word { text: text.into(), bbox: BBox { x0, y0, x1: x0 + 6.0 * text.chars().count() as f32, y1: y0 + 10.0 } }
+    }
+
+    fn doc(words: Vec<Word>) -> Document {
+        Document {
+            pages: vec![Page { number: 1, width: 600.0, height: 800.0, words, ocr: false }],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn labels_match_whole_words_ignoring_case_accents_and_punctuation() {
+        let d = doc(vec![word("Numéro", 10.0, 10.0), word("de", 52.0, 10.0), word("FACTURE:", 66.0, 10.0)]);
+        let lines = document_lines(&d);
+        let hits = lines[0].find(&fold_label("numero de facture"));
+        assert_eq!(hits.len(), 1);
+        assert_eq!(&lines[0].text[hits[0].0..hits[0].1], "Numéro de FACTURE");
+        assert!(lines[0].find(&fold_label("fact")).is_empty());
+    }
+
+    #[test]
+    fn longer_labels_win_over_the_labels_inside_them() {
+        let d = doc(vec![word("Total", 10.0, 10.0), word("tax", 50.0, 10.0), word("12.00", 300.0, 10.0)]);
+        let lines = document_lines(&d);
+        let labels = vec![(Some(0), fold_label("total")), (Some(1), fold_label("total tax"))];
+        let hits = find_labels(&lines, &labels);
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].field, Some(1));
+    }
+
+    #[test]
+    fn segments_split_at_wide_gaps() {
+        let d = doc(vec![word("Total", 10.0, 10.0), word("due", 50.0, 10.0), word("12.00", 300.0, 10.0)]);
+        let lines = document_lines(&d);
+        let segs: Vec<&str> = lines[0].segments().iter().map(|(s, e)| &lines[0].text[*s..*e]).collect();
+        assert_eq!(segs, vec!["Total due", "12.00"]);
+    }
+}

@@ -1,0 +1,171 @@
+//! Tables such as invoice line items: the header row is found by the column labels of the
+//! table spec, and the rows under it are read by the columns' horizontal ranges until a
+//! totals row, a wide vertical gap or the end of the page.
+
+use docex_core::{Extraction, FieldEvidence, FieldKind, FieldSpec, Spec};
+use docex_normalize::{find_money, fold};
+use serde_json::{Map, Value, json};
+
+use crate::fields::Ctx;
+use crate::layout::fold_label;
+
+/// A column as located on the header row.
+struct Column<'a> {
+    spec: &'a FieldSpec,
+    x0: f32,
+    x1: f32,
+}
+
+fn is_numeric(kind: &FieldKind) -> bool {
+    matches!(kind, FieldKind::Money | FieldKind::Number | FieldKind::Integer)
+}
+
+/// Finds the header row: the line where the most columns have a label (at least two, one of
+/// them numeric), and no amounts.
+fn find_header<'a>(ctx: &Ctx, columns: &'a [FieldSpec]) -> Option<(usize, Vec<Column<'a>>)> {
+    let mut best: Option<(usize, Vec<Column<'a>>)> = None;
+    for (li, line) in ctx.lines.iter().enumerate() {
+        if !find_money(&line.text).is_empty() && line.text.chars().filter(|c| c.is_ascii_digit()).count() > 3 {
+            continue;
+        }
+        let mut found: Vec<(usize, usize, usize, &'a FieldSpec)> = Vec::new();
+        for col in columns {
+            let mut labels: Vec<Vec<char>> = col.labels.iter().map(|l| fold_label(l)).collect();
+            if labels.is_empty() {
+                labels.push(fold_label(&col.name.replace('_', " ")));
+            }
+            labels.sort_by_key(|l| std::cmp::Reverse(l.len()));
+            for label in &labels {
+                if let Some((s, e)) = line.find(label).into_iter().next() {
+                    found.push((s, e, label.len(), col));
+                    break;
+                }
+            }
+        }
+        // A label inside another column's longer label belongs to that one.
+        let kept: Vec<&(usize, usize, usize, &FieldSpec)> =
+            found.iter().filter(|a| !found.iter().any(|b| b.2 > a.2 && b.0 <= a.0 && a.1 <= b.1)).collect();
+        let mut cols: Vec<Column> = kept
+            .iter()
+            .filter_map(|(s, e, _, spec)| line.bbox_of(*s, *e).map(|b| Column { spec, x0: b.x0, x1: b.x1 }))
+            .collect();
+        cols.sort_by(|a, b| a.x0.total_cmp(&b.x0));
+        if cols.len() < 2 || !cols.iter().any(|c| is_numeric(&c.spec.kind)) {
+            continue;
+        }
+        if best.as_ref().is_none_or(|(_, b)| cols.len() > b.len()) {
+            best = Some((li, cols));
+        }
+    }
+    best
+}
+
+/// Which column a word at `x0..x1` belongs to: the one it overlaps most, else the nearest.
+fn column_of(columns: &[Column], x0: f32, x1: f32) -> usize {
+    let mut best = (0, f32::MAX);
+    for (i, c) in columns.iter().enumerate() {
+        let overlap = x1.min(c.x1) - x0.max(c.x0);
+        let distance = if overlap > 0.0 { -overlap } else { (x0 - c.x1).max(c.x0 - x1) };
+        if distance < best.1 {
+            best = (i, distance);
+        }
+    }
+    best.0
+}
+
+fn parse_cell(kind: &FieldKind, text: &str) -> Option<Value> {
+    match kind {
+        FieldKind::Money | FieldKind::Number => {
+            let found = find_money(text);
+            let m = if *kind == FieldKind::Money { found.last() } else { found.first() }?;
+            Some(json!(m.money.amount))
+        }
+        FieldKind::Integer => {
+            let m = find_money(text).into_iter().next()?;
+            (m.money.amount.fract() == 0.0).then(|| json!(m.money.amount as i64))
+        }
+        _ => {
+            let t = text.trim();
+            (!t.is_empty()).then(|| json!(t))
+        }
+    }
+}
+
+/// Fills every table field of the spec that is not filled yet.
+pub(crate) fn extract_tables(ctx: &Ctx, spec: &Spec, extraction: &mut Extraction) {
+    for field in &spec.fields {
+        let FieldKind::Table(columns) = &field.kind else { continue };
+        if columns.is_empty() || extraction.data.contains_key(&field.name) {
+            continue;
+        }
+        let Some((header, cols)) = find_header(ctx, columns) else { continue };
+        let header_line = &ctx.lines[header];
+        let total_fields: Vec<usize> =
+            ctx.fields.iter().enumerate().filter(|(_, f)| matches!(f.kind, FieldKind::Money)).map(|(i, _)| i).collect();
+        let mut rows: Vec<(Map<String, Value>, Vec<(String, String, usize, usize, usize)>)> = Vec::new();
+        let mut previous_y1 = header_line.bbox.y1;
+        for li in header + 1..ctx.lines.len() {
+            let line = &ctx.lines[li];
+            if line.page != header_line.page || line.bbox.y0 - previous_y1 > 4.0 * line.height() {
+                break;
+            }
+            let totals_row =
+                ctx.hits.iter().any(|h| h.line == li && h.field.is_some_and(|f| total_fields.contains(&f)));
+            if totals_row {
+                break;
+            }
+            previous_y1 = line.bbox.y1;
+            let mut cells: Vec<(usize, usize)> = vec![(usize::MAX, 0); cols.len()];
+            for w in &line.words {
+                let c = column_of(&cols, w.bbox.x0, w.bbox.x1);
+                cells[c].0 = cells[c].0.min(w.start);
+                cells[c].1 = cells[c].1.max(w.end);
+            }
+            let texts: Vec<Option<(usize, usize)>> =
+                cells.iter().map(|(s, e)| (*s != usize::MAX).then_some((*s, *e))).collect();
+            let mut item = Map::new();
+            let mut sources = Vec::new();
+            for (c, col) in cols.iter().enumerate() {
+                let Some((s, e)) = texts[c] else { continue };
+                let text = &line.text[s..e];
+                if let Some(v) = parse_cell(&col.spec.kind, text) {
+                    item.insert(col.spec.name.clone(), v);
+                    sources.push((col.spec.name.clone(), text.to_string(), li, s, e));
+                }
+            }
+            let has_number = cols.iter().any(|c| is_numeric(&c.spec.kind) && item.contains_key(&c.spec.name));
+            if has_number {
+                rows.push((item, sources));
+            } else if let Some((last, last_sources)) = rows.last_mut() {
+                // A text-only line under a row continues its description.
+                let text_col = cols.iter().find(|c| !is_numeric(&c.spec.kind));
+                if let (Some(col), Some(Value::String(extra))) =
+                    (text_col, text_col.and_then(|c| item.get(&c.spec.name)))
+                {
+                    if fold(extra).len() > 1 && last_sources.len() < 12 {
+                        let joined = match last.get(&col.spec.name).and_then(Value::as_str) {
+                            Some(before) => format!("{before} {extra}"),
+                            None => extra.clone(),
+                        };
+                        last.insert(col.spec.name.clone(), json!(joined));
+                    }
+                }
+            }
+        }
+        if rows.is_empty() {
+            continue;
+        }
+        let mut items = Vec::new();
+        for (i, (item, sources)) in rows.into_iter().enumerate() {
+            for (name, text, li, s, e) in sources {
+                let line = &ctx.lines[li];
+                extraction.fields.insert(
+                    format!("/{}/{i}/{}", docex_core::result::escape_pointer_token(&field.name), name),
+                    FieldEvidence { confidence: 0.7, page: Some(line.page), text, bbox: line.bbox_of(s, e) },
+                );
+            }
+            items.push(Value::Object(item));
+        }
+        extraction.data.insert(field.name.clone(), Value::Array(items));
+    }
+}
