@@ -49,7 +49,7 @@ impl Default for RenderLimits {
 
 /// A calendar date: what Typst's `datetime.today()` returns and the PDF's creation date,
 /// so the same inputs always give the same bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ReportDate(Datetime);
 
 impl ReportDate {
@@ -318,7 +318,8 @@ fn describe(world: &SandboxWorld, diagnostics: &[SourceDiagnostic]) -> String {
         .take(MAX_LISTED_ERRORS)
         .map(|d| {
             let mut text = format!("{}: {}", locate(world, d.span), d.message);
-            for hint in &d.hints {
+            // Hints about the Typst command line do not apply here.
+            for hint in d.hints.iter().filter(|h| !h.v.contains("--")) {
                 text.push_str(&format!(" (hint: {})", hint.v));
             }
             text
