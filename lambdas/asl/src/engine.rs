@@ -295,12 +295,11 @@ impl Engine {
         let mut reuse = HashMap::new();
         if state.kind == StateKind::Map {
             for e in history.iter().filter(|e| e.scope.is_empty() && e.id > entered.id) {
-                if let Some(d) = &e.map_iteration_succeeded_event_details {
-                    if d.name == state.name {
-                        if let Some(out) = &d.output {
-                            reuse.insert(d.index, out.clone());
-                        }
-                    }
+                if let Some(d) = &e.map_iteration_succeeded_event_details
+                    && d.name == state.name
+                    && let Some(out) = &d.output
+                {
+                    reuse.insert(d.index, out.clone());
                 }
             }
         }
@@ -493,18 +492,17 @@ async fn run_state(frame: &mut Frame, state: Arc<State>, raw: Value) -> Result<T
             return Err(fault);
         }
         if let Some((i, r)) = state.retry.iter().enumerate().find(|(_, r)| error_matches(&r.error_equals, &fault.error))
+            && retry_counts[i] < r.max_attempts
         {
-            if retry_counts[i] < r.max_attempts {
-                let mut delay = r.base_delay(retry_counts[i]);
-                if r.jitter == Jitter::Full {
-                    let unit = (frame.exec.next_random() >> 11) as f64 / (1u64 << 53) as f64;
-                    delay *= unit;
-                }
-                retry_counts[i] += 1;
-                attempt += 1;
-                frame.exec.clock.sleep(Duration::from_secs_f64(delay.max(0.0))).await;
-                continue;
+            let mut delay = r.base_delay(retry_counts[i]);
+            if r.jitter == Jitter::Full {
+                let unit = (frame.exec.next_random() >> 11) as f64 / (1u64 << 53) as f64;
+                delay *= unit;
             }
+            retry_counts[i] += 1;
+            attempt += 1;
+            frame.exec.clock.sleep(Duration::from_secs_f64(delay.max(0.0))).await;
+            continue;
         }
         if let Some(c) = state.catch.iter().find(|c| error_matches(&c.error_equals, &fault.error)) {
             let outcome =
@@ -675,11 +673,11 @@ fn int_setting(
     ctx: &Value,
 ) -> Result<Option<u64>, Fault> {
     if let Some(v) = state.field(field) {
-        if let Some(s) = v.as_str() {
-            if jsonata::is_expression(s) {
-                let r = jsonata::eval_template(v, &ja_states(raw, ctx), &frame.vars)?;
-                return as_u64_field(&r, field).map(Some);
-            }
+        if let Some(s) = v.as_str()
+            && jsonata::is_expression(s)
+        {
+            let r = jsonata::eval_template(v, &ja_states(raw, ctx), &frame.vars)?;
+            return as_u64_field(&r, field).map(Some);
         }
         return as_u64_field(v, field).map(Some);
     }

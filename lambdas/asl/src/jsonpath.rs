@@ -205,10 +205,10 @@ impl Path {
                     Segment::Index(n) => {
                         if let Some(a) = v.as_array() {
                             let idx = if *n < 0 { a.len() as i64 + n } else { *n };
-                            if idx >= 0 {
-                                if let Some(x) = a.get(idx as usize) {
-                                    next.push(x);
-                                }
+                            if idx >= 0
+                                && let Some(x) = a.get(idx as usize)
+                            {
+                                next.push(x);
                             }
                         }
                     }

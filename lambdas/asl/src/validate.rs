@@ -24,10 +24,10 @@ pub fn validate(definition: &Value) -> Result<(), Vec<ValidationError>> {
             "JSONPath"
         }
     };
-    if let Some(t) = definition.get("TimeoutSeconds") {
-        if t.as_u64().is_none_or(|n| n == 0) {
-            push(&mut errs, "/TimeoutSeconds", bad("TimeoutSeconds", "must be a positive integer"));
-        }
+    if let Some(t) = definition.get("TimeoutSeconds")
+        && t.as_u64().is_none_or(|n| n == 0)
+    {
+        push(&mut errs, "/TimeoutSeconds", bad("TimeoutSeconds", "must be a positive integer"));
     }
     check_branch(definition, "", lang, &mut errs);
     if errs.is_empty() { Ok(()) } else { Err(errs) }
@@ -68,10 +68,10 @@ fn check_branch(def: &Value, loc: &str, lang: &str, errs: &mut Vec<ValidationErr
             return;
         }
     };
-    if let Some(s) = start {
-        if !states.contains_key(s) {
-            push(errs, format!("{loc}/StartAt"), K::UnknownState(s.into()));
-        }
+    if let Some(s) = start
+        && !states.contains_key(s)
+    {
+        push(errs, format!("{loc}/StartAt"), K::UnknownState(s.into()));
     }
     for (name, sdef) in states {
         check_state(name, sdef, states, &format!("{loc}/States/{name}"), lang, errs);
@@ -186,10 +186,10 @@ fn check_state(
     let terminal = matches!(ty, "Choice" | "Succeed" | "Fail");
     let has_next = obj.contains_key("Next");
     let end = obj.get("End");
-    if let Some(e) = end {
-        if !e.is_boolean() {
-            push(errs, format!("{loc}/End"), bad("End", "must be a boolean"));
-        }
+    if let Some(e) = end
+        && !e.is_boolean()
+    {
+        push(errs, format!("{loc}/End"), bad("End", "must be a boolean"));
     }
     let is_end = end.and_then(|e| e.as_bool()).unwrap_or(false);
     if terminal {
@@ -269,10 +269,10 @@ fn check_state(
             if n != 1 {
                 push(errs, loc, bad("Wait", "needs exactly one of Seconds, SecondsPath, Timestamp, TimestampPath"));
             }
-            if let Some(s) = obj.get("Seconds") {
-                if !(s.as_u64().is_some() || s.as_str().is_some_and(is_expression)) {
-                    push(errs, format!("{loc}/Seconds"), bad("Seconds", "must be a non-negative integer"));
-                }
+            if let Some(s) = obj.get("Seconds")
+                && !(s.as_u64().is_some() || s.as_str().is_some_and(is_expression))
+            {
+                push(errs, format!("{loc}/Seconds"), bad("Seconds", "must be a non-negative integer"));
             }
         }
         "Fail" => {
@@ -298,14 +298,11 @@ fn check_state(
                 Some(p) => check_branch(p, &format!("{loc}/ItemProcessor"), top_lang, errs),
                 None => push(errs, loc, K::MissingField("ItemProcessor".into())),
             }
-            if let Some(m) = obj.get("MaxConcurrency") {
-                if m.as_u64().is_none() && !m.as_str().is_some_and(is_expression) {
-                    push(
-                        errs,
-                        format!("{loc}/MaxConcurrency"),
-                        bad("MaxConcurrency", "must be a non-negative integer"),
-                    );
-                }
+            if let Some(m) = obj.get("MaxConcurrency")
+                && m.as_u64().is_none()
+                && !m.as_str().is_some_and(is_expression)
+            {
+                push(errs, format!("{loc}/MaxConcurrency"), bad("MaxConcurrency", "must be a non-negative integer"));
             }
             if lang == "JSONPath" {
                 check_path_field(obj, "ItemsPath", loc, errs);
@@ -325,20 +322,20 @@ fn check_error_equals(v: &Value, loc: &str, errs: &mut Vec<ValidationError>) {
 fn check_retrier(r: &Value, loc: &str, errs: &mut Vec<ValidationError>) {
     check_error_equals(r, loc, errs);
     let num = |f: &str, ok: &dyn Fn(f64) -> bool, what: &str, errs: &mut Vec<ValidationError>| {
-        if let Some(v) = r.get(f) {
-            if !v.as_f64().is_some_and(ok) {
-                push(errs, format!("{loc}/{f}"), bad(f, what));
-            }
+        if let Some(v) = r.get(f)
+            && !v.as_f64().is_some_and(ok)
+        {
+            push(errs, format!("{loc}/{f}"), bad(f, what));
         }
     };
     num("IntervalSeconds", &|x| x >= 1.0 && x.fract() == 0.0, "must be a positive integer", errs);
     num("MaxAttempts", &|x| x >= 0.0 && x.fract() == 0.0, "must be a non-negative integer", errs);
     num("BackoffRate", &|x| x >= 1.0, "must be a number >= 1.0", errs);
     num("MaxDelaySeconds", &|x| x > 0.0 && x.fract() == 0.0, "must be a positive integer", errs);
-    if let Some(j) = r.get("JitterStrategy") {
-        if !matches!(j.as_str(), Some("FULL") | Some("NONE")) {
-            push(errs, format!("{loc}/JitterStrategy"), bad("JitterStrategy", "must be FULL or NONE"));
-        }
+    if let Some(j) = r.get("JitterStrategy")
+        && !matches!(j.as_str(), Some("FULL") | Some("NONE"))
+    {
+        push(errs, format!("{loc}/JitterStrategy"), bad("JitterStrategy", "must be FULL or NONE"));
     }
 }
 
