@@ -512,3 +512,105 @@ async fn validation_and_parse_errors_are_reported() {
     assert!(err.to_string().contains("'B' is not a state"), "{err}");
     assert!(StateMachine::parse_str("{not json").is_err());
 }
+
+/// Sends a heartbeat, then waits for a release that never comes.
+struct BeatsOnce;
+
+#[async_trait]
+impl TaskHandler for BeatsOnce {
+    async fn call(&self, _input: Value, ctx: TaskContext) -> Result<Value, TaskFailure> {
+        ctx.heartbeat();
+        std::future::pending().await
+    }
+}
+
+#[tokio::test]
+async fn missing_heartbeat_times_the_task_out() {
+    let clock = Arc::new(ManualClock::manual(t0()));
+    let engine = Engine::new(TaskRegistry::new().with("beat", Arc::new(BeatsOnce)), clock.clone());
+    let m = machine(json!({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "beat",
+        "TimeoutSeconds": 100, "HeartbeatSeconds": 5, "End": true}}}));
+    let run = tokio::spawn({
+        let engine = engine.clone();
+        async move { engine.start(&m, json!({}), opts(1)).await }
+    });
+    until_sleeping(&clock).await;
+    clock.advance(Duration::from_secs(6));
+    let run = tokio::time::timeout(Duration::from_secs(5), run).await.unwrap().unwrap();
+    assert_eq!(run.error.as_deref(), Some("States.Timeout"));
+    assert!(run.cause.unwrap().contains("HeartbeatSeconds"));
+}
+
+#[tokio::test]
+async fn execution_timeout_and_abort() {
+    let clock = Arc::new(ManualClock::manual(t0()));
+    let engine = Engine::new(TaskRegistry::new().with("slow", Arc::new(Never)), clock.clone());
+    let m = machine(
+        json!({"TimeoutSeconds": 60, "StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "slow", "End": true}}}),
+    );
+    let run = tokio::spawn({
+        let (engine, m) = (engine.clone(), m.clone());
+        async move { engine.start(&m, json!({}), opts(1)).await }
+    });
+    until_sleeping(&clock).await;
+    clock.advance(Duration::from_secs(60));
+    let run = tokio::time::timeout(Duration::from_secs(5), run).await.unwrap().unwrap();
+    assert_eq!(run.status, ExecutionStatus::TimedOut);
+    assert_eq!(*types(&run).last().unwrap(), EventType::ExecutionTimedOut);
+
+    let abort = docex_asl::AbortSignal::new();
+    let run = tokio::spawn({
+        let (engine, abort) = (engine.clone(), abort.clone());
+        async move { engine.start(&m, json!({}), ExecutionOptions { abort: Some(abort), ..opts(1) }).await }
+    });
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    abort.abort();
+    let run = tokio::time::timeout(Duration::from_secs(5), run).await.unwrap().unwrap();
+    assert_eq!(run.status, ExecutionStatus::Aborted);
+}
+
+#[tokio::test]
+async fn jsonata_states_task_map_and_catch() {
+    let h = FnHandler::new(|input, _| {
+        if input["n"] == json!(3) {
+            Err(TaskFailure::new("Three", "no threes"))
+        } else {
+            Ok(json!({"double": input["n"].as_i64().unwrap() * 2}))
+        }
+    });
+    let engine = Engine::new(TaskRegistry::new().with("work", h), Arc::new(ManualClock::instant(t0())));
+    let m = machine(json!({"QueryLanguage": "JSONata", "StartAt": "M", "States": {
+        "M": {"Type": "Map", "Items": "{% $states.input.values %}",
+              "ItemSelector": {"n": "{% $states.context.Map.Item.Value %}", "i": "{% $states.context.Map.Item.Index %}"},
+              "ItemProcessor": {"StartAt": "W", "States": {"W": {"Type": "Task", "Resource": "work",
+                  "Arguments": {"n": "{% $states.input.n %}"}, "Output": "{% $states.result.double %}", "End": true}}},
+              "Assign": {"total": "{% $sum($states.result) %}"},
+              "Output": {"doubled": "{% $states.result %}"},
+              "Next": "Again"},
+        "Again": {"Type": "Task", "Resource": "work", "Arguments": {"n": 3},
+                  "Catch": [{"ErrorEquals": ["Three"], "Next": "Done",
+                             "Output": {"err": "{% $states.errorOutput.Error %}", "total": "{% $total %}", "prev": "{% $states.input.doubled %}"}}],
+                  "End": true},
+        "Done": {"Type": "Choice", "Choices": [{"Condition": "{% $states.input.total > 10 %}", "Next": "Big"}], "Default": "Small"},
+        "Big": {"Type": "Succeed", "Output": {"size": "big", "all": "{% $states.input %}"}},
+        "Small": {"Type": "Fail", "Error": "TooSmall", "Cause": "{% 'total was ' & $string($total) %}"}
+    }}));
+    let run = engine.start(&m, json!({"values": [1, 2, 4]}), opts(1)).await;
+    assert_eq!(run.status, ExecutionStatus::Succeeded, "{:?} {:?}", run.error, run.cause);
+    assert_eq!(run.output, Some(json!({"size": "big", "all": {"err": "Three", "total": 14, "prev": [2, 4, 8]}})));
+    let small = engine.start(&m, json!({"values": [1]}), opts(1)).await;
+    assert_eq!(small.error.as_deref(), Some("TooSmall"));
+    assert_eq!(small.cause.as_deref(), Some("total was 2"));
+}
+
+#[tokio::test]
+async fn choice_without_match_fails_with_no_choice_matched() {
+    let engine = Engine::new(TaskRegistry::new(), Arc::new(ManualClock::instant(t0())));
+    let m = machine(json!({"StartAt": "C", "States": {
+        "C": {"Type": "Choice", "Choices": [{"Variable": "$.x", "StringMatches": "log-*.txt", "Next": "Y"}]},
+        "Y": {"Type": "Succeed"}
+    }}));
+    assert_eq!(engine.start(&m, json!({"x": "log-1.txt"}), opts(1)).await.status, ExecutionStatus::Succeeded);
+    let run = engine.start(&m, json!({"x": "other"}), opts(1)).await;
+    assert_eq!(run.error.as_deref(), Some("States.NoChoiceMatched"));
+}
