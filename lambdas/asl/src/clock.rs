@@ -37,6 +37,10 @@ impl Clock for TokioClock {
 /// forward; in *manual* mode sleeps wait until [`ManualClock::advance`] moves
 /// the time past their deadline. Every requested sleep is recorded, so tests
 /// can assert retry ladders.
+///
+/// Note: in instant mode a Task's `TimeoutSeconds`/`HeartbeatSeconds` timer
+/// also fires at once, so a handler that is not ready on its first poll times
+/// out; test timeouts with manual mode (or [`TokioClock`]).
 #[derive(Debug)]
 pub struct ManualClock {
     state: Mutex<ManualState>,
@@ -73,7 +77,7 @@ impl ManualClock {
     /// Moves the virtual time forward and wakes the sleeps that are due.
     pub fn advance(&self, by: Duration) {
         let mut st = self.lock();
-        st.now += chrono::Duration::from_std(by).unwrap_or(chrono::Duration::MAX);
+        st.now = shift(st.now, by);
         let now = st.now;
         let waiters = std::mem::take(&mut st.waiters);
         for (deadline, tx) in waiters {
@@ -105,15 +109,14 @@ impl Clock for ManualClock {
         let rx = {
             let mut st = self.lock();
             st.sleeps.push(duration);
-            let step = chrono::Duration::from_std(duration).unwrap_or(chrono::Duration::MAX);
             if self.instant {
-                st.now += step;
+                st.now = shift(st.now, duration);
                 None
             } else if duration.is_zero() {
                 None
             } else {
                 let (tx, rx) = oneshot::channel();
-                let deadline = st.now + step;
+                let deadline = shift(st.now, duration);
                 st.waiters.push((deadline, tx));
                 Some(rx)
             }
@@ -122,4 +125,9 @@ impl Clock for ManualClock {
             let _ = rx.await;
         }
     }
+}
+
+/// `t + d`, saturating at the largest representable time.
+fn shift(t: DateTime<Utc>, d: Duration) -> DateTime<Utc> {
+    chrono::Duration::from_std(d).ok().and_then(|d| t.checked_add_signed(d)).unwrap_or(DateTime::<Utc>::MAX_UTC)
 }

@@ -501,7 +501,8 @@ async fn run_state(frame: &mut Frame, state: Arc<State>, raw: Value) -> Result<T
             }
             retry_counts[i] += 1;
             attempt += 1;
-            frame.exec.clock.sleep(Duration::from_secs_f64(delay.max(0.0))).await;
+            let delay = if delay.is_finite() { delay.clamp(0.0, 1e12) } else { 1e12 };
+            frame.exec.clock.sleep(Duration::from_secs_f64(delay)).await;
             continue;
         }
         if let Some(c) = state.catch.iter().find(|c| error_matches(&c.error_equals, &fault.error)) {
@@ -1043,7 +1044,7 @@ async fn call_task(
     let outcome: Result<Result<Value, TaskFailure>, (&str, String)> = loop {
         let now = clock.now();
         let until = |since: DateTime<Utc>, secs: Option<u64>| {
-            secs.map(|s| (since + chrono::Duration::seconds(s as i64) - now).to_std().unwrap_or(Duration::ZERO))
+            secs.map(|s| (add_secs(since, s) - now).to_std().unwrap_or(Duration::ZERO))
         };
         let t_left = until(start, timeout);
         let h_left = until(last_beat, heartbeat);
@@ -1063,10 +1064,10 @@ async fn call_task(
             _ = notify.notified() => { last_beat = clock.now(); }
             _ = sleeper => {
                 let now = clock.now();
-                if timeout.is_some_and(|t| now >= start + chrono::Duration::seconds(t as i64)) {
+                if timeout.is_some_and(|t| now >= add_secs(start, t)) {
                     break Err((names::TIMEOUT, format!("The task did not finish within TimeoutSeconds ({}s)", timeout.unwrap_or_default())));
                 }
-                if heartbeat.is_some_and(|h| now >= last_beat + chrono::Duration::seconds(h as i64)) {
+                if heartbeat.is_some_and(|h| now >= add_secs(last_beat, h)) {
                     break Err((names::TIMEOUT, format!("The task sent no heartbeat within HeartbeatSeconds ({}s)", heartbeat.unwrap_or_default())));
                 }
             }
@@ -1323,4 +1324,11 @@ async fn run_map(frame: &mut Frame, state: &Arc<State>, raw: &Value, ctx: &Value
     }
     frame.prev = frame.exec.emit(&frame.scope, started, EventType::MapStateSucceeded, |_| {});
     Ok(Value::Array(results.into_iter().map(|v| v.unwrap_or(Value::Null)).collect()))
+}
+
+/// `t + secs`, saturating at the largest representable time.
+fn add_secs(t: DateTime<Utc>, secs: u64) -> DateTime<Utc> {
+    chrono::Duration::try_seconds(secs.min(i64::MAX as u64 / 1000) as i64)
+        .and_then(|d| t.checked_add_signed(d))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
 }

@@ -323,7 +323,10 @@ fn eval_call(call: &Call, scope: &DataScope<'_>, rng: &mut dyn FnMut() -> u64) -
                 if out.len() > 1000 {
                     return Err(failure("States.ArrayRange: at most 1000 items may be generated"));
                 }
-                x += step;
+                x = match x.checked_add(step) {
+                    Some(n) => n,
+                    None => break,
+                };
             }
             Ok(Value::Array(out))
         }
@@ -418,7 +421,8 @@ fn eval_call(call: &Call, scope: &DataScope<'_>, rng: &mut dyn FnMut() -> u64) -
                 Some(seed) => splitmix(want_int(f, seed)? as u64),
                 None => rng(),
             };
-            let span = (end - start) as u64;
+            let span =
+                end.checked_sub(start).ok_or_else(|| failure("States.MathRandom: the range is too large"))? as u64;
             Ok(Value::from(start + (r % span) as i64))
         }
         "MathAdd" => {
@@ -426,7 +430,7 @@ fn eval_call(call: &Call, scope: &DataScope<'_>, rng: &mut dyn FnMut() -> u64) -
             let num =
                 |v: &Value| v.as_f64().ok_or_else(|| failure(format!("States.MathAdd: expected a number, got {v}")));
             let (a, b) = (num(&args[0])?.round() as i64, num(&args[1])?.round() as i64);
-            Ok(Value::from(a + b))
+            a.checked_add(b).map(Value::from).ok_or_else(|| failure("States.MathAdd: the sum overflows"))
         }
         "StringSplit" => {
             arity(f, &args, 2, 2)?;
