@@ -91,7 +91,7 @@ fn join_errors(errors: &[ValidationError]) -> String {
     errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")
 }
 
-/// One problem found by [`crate::validate`], with the JSON pointer of the offending field.
+/// One problem found by [`crate::validate()`], with the JSON pointer of the offending field.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[error("{location}: {kind}")]
 pub struct ValidationError {

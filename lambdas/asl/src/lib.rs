@@ -19,6 +19,21 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # History and re-drive
+//!
+//! Every execution records a [`HistoryEvent`] list (also streamed to an
+//! [`ExecutionObserver`], e.g. to persist it). Each `*StateEntered` event keeps
+//! the state's raw input, each `*StateExited` event its output and the
+//! variables it assigned, and each `MapIterationSucceeded` event the
+//! iteration's output. [`Engine::redrive`] reads that back: it finds the last
+//! top-level state that was entered, rebuilds the variables from the earlier
+//! exits, and runs the machine again from that state with that input,
+//! appending to the same history after an `ExecutionRedriven` event. States
+//! that completed are not run again. When the resumed state is a Map, the
+//! iterations that succeeded reuse their recorded outputs and only the others
+//! run. A failed iteration is rerun from its first state, and a resumed
+//! Parallel state reruns all of its branches.
+//!
 //! Choices made where Step Functions leaves room:
 //! - A Task whose resource has no bound handler fails at run time with
 //!   `States.TaskFailed` (catchable), as a missing Lambda function would;
