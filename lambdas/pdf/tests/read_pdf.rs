@@ -182,6 +182,26 @@ fn hand_made_pdf_positions_follow_the_text_matrix() {
     assert!(amount.vertical_overlap(&find(page, "Total:")[0].bbox) > 0.9);
 }
 
+#[test]
+fn crop_box_offset_is_removed() {
+    let content = stream("", b"BT /F1 12 Tf 172 800 Td (Offset) Tj ET");
+    let bytes = build_pdf(&[
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 /MediaBox [0 0 800 1000] >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /CropBox [100 100 700 900] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>"
+            .to_vec(),
+        content,
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec(),
+    ]);
+    let doc = read(&bytes).unwrap();
+    let page = &doc.pages[0];
+    assert_eq!((page.width, page.height), (600.0, 800.0));
+    let word = find(page, "Offset")[0].bbox;
+    // pdf (172, 800) is 72 pt from the crop box's left edge and 100 pt below its top.
+    assert!((word.x0 - 72.0).abs() < 1.5, "{word:?}");
+    assert!(word.y1 > 96.0 && word.y1 < 104.0, "{word:?}");
+}
+
 // ---------------------------------------------------------------- named errors
 
 #[test]
