@@ -18,10 +18,10 @@
 //! | `CompleteJob`           | [`complete`]       |
 //! | `RecordFailure`         | [`record_failure`] |
 
-use docex_core::job::{DeadLetter, keys};
+use docex_core::job::keys;
 use docex_core::{
-    BlobStore, DeadLetterQueue, DocexError, Document, DocumentReader, Extraction, Extractor, JobResult, JobStatus,
-    JobStore, Renderer, ResultStore, SpecStore, StatusUpdate, finalize, merge_extractions,
+    BlobStore, DocexError, Document, DocumentReader, Extraction, Extractor, JobResult, JobStatus, JobStore, Renderer,
+    ResultStore, SpecStore, StatusUpdate, finalize, merge_extractions,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -199,25 +199,17 @@ pub async fn complete(input: &JobInput, blobs: &dyn BlobStore, jobs: &dyn JobSto
     Ok(result.status)
 }
 
-/// `RecordFailure`: marks the job failed with the workflow's error, saves a failed result,
-/// and sends the job to the dead-letter queue.
+/// `RecordFailure`: marks the job failed with the workflow's error and saves a failed
+/// result. (The next state, `SendToDeadLetterQueue`, parks the job for an operator.)
 pub async fn record_failure(
     input: &FailureInput,
     blobs: &dyn BlobStore,
     jobs: &dyn JobStore,
-    dlq: &dyn DeadLetterQueue,
 ) -> Result<(), DocexError> {
     let error = docex_core::error::ErrorReport { name: input.error.clone(), message: readable_cause(&input.cause) };
     let job = job_record(jobs, &input.job_id).await?;
     put_json(blobs, &keys::result(&input.job_id), &JobResult::failed(&job, error.clone())).await?;
-    jobs.set_status(&update(&input.job_id, JobStatus::Failed, Some(error), None)).await?;
-    dlq.send(&DeadLetter {
-        job_id: input.job_id.clone(),
-        error: input.error.clone(),
-        cause: input.cause.clone(),
-        at: now(),
-    })
-    .await
+    jobs.set_status(&update(&input.job_id, JobStatus::Failed, Some(error), None)).await
 }
 
 /// A Lambda's cause is a JSON object `{"errorType", "errorMessage"}`; users want the message.

@@ -1,0 +1,52 @@
+//! docex on one machine, with no AWS account: the embedded adapters (blobs as files; jobs,
+//! results, executions and the dead-letter queue in SQLite), the workflow definition run by
+//! the local ASL engine with every task bound in process, and the `docex` command.
+//!
+//! Entry points: [`workflow::LocalWorkflow`] runs jobs; `src/main.rs` is the command line.
+
+pub mod blobs;
+pub mod catalog;
+pub mod commands;
+pub mod datadir;
+pub mod eval;
+pub mod reader;
+pub mod sqlite;
+pub mod statemachine;
+pub mod timeline;
+pub mod workflow;
+
+use std::sync::Arc;
+
+use docex_core::DocexError;
+use docex_render::{ReportDate, TypstRenderer};
+
+use crate::blobs::FileBlobStore;
+use crate::catalog::{LocalSpecs, LocalTemplates};
+use crate::datadir::DataDir;
+use crate::reader::PdfReader;
+use crate::sqlite::SqliteStore;
+use crate::workflow::{Adapters, Faults, LocalWorkflow};
+
+/// Environment variable naming task faults to inject (see [`Faults::parse`]).
+pub const FAULTS_ENV: &str = "DOCEX_FAULTS";
+
+/// The embedded adapters over a data directory, with the offline extractor.
+pub fn embedded_adapters(data: &DataDir) -> Result<Adapters, DocexError> {
+    let today = chrono::Utc::now().date_naive();
+    let date = ReportDate::parse(&today.format("%Y-%m-%d").to_string())
+        .ok_or_else(|| DocexError::InvalidInput("the system date is out of range".into()))?;
+    Ok(Adapters {
+        blobs: FileBlobStore::new(data.blobs()),
+        store: Arc::new(SqliteStore::open(&data.database())?),
+        specs: LocalSpecs::new(data.specs()),
+        templates: LocalTemplates::new(TypstRenderer::new(date).with_template_dir(data.templates())),
+        reader: PdfReader::default(),
+        extractor: Box::new(docex_offline::OfflineExtractor::new()),
+    })
+}
+
+/// The local workflow over a data directory, with faults from the environment if any.
+pub fn embedded_workflow(data: &DataDir) -> Result<LocalWorkflow, DocexError> {
+    let faults = Faults::parse(&std::env::var(FAULTS_ENV).unwrap_or_default())?;
+    LocalWorkflow::new(embedded_adapters(data)?, faults)
+}

@@ -1,0 +1,378 @@
+//! The `docex` command: run documents through the workflow on this machine, evaluate the
+//! extractor, and inspect, re-drive and dead-letter jobs. Glue only: the work happens in
+//! `docex_local` and the crates it wires together.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use docex_core::{JobStatus, JobStore as _};
+use docex_local::commands::{self, Processed, RunOptions};
+use docex_local::datadir::{DEFAULT_DATA_DIR, DataDir};
+use docex_local::{embedded_adapters, embedded_workflow, eval, timeline};
+
+#[derive(Parser)]
+#[command(
+    name = "docex",
+    version,
+    about = "Extract structured data from PDFs (invoices, receipts, contracts) and render reports.",
+    long_about = "docex reads PDFs, fills an extraction spec (a JSON Schema) with the values it finds, checks them, \
+and renders a report. On this machine it runs the same workflow definition that runs on AWS Step Functions, \
+with embedded storage and the offline extractor."
+)]
+struct Cli {
+    /// Data directory for jobs, results and user specs and templates.
+    #[arg(long, global = true, env = "DOCEX_DATA", default_value = DEFAULT_DATA_DIR)]
+    data: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Extract data from PDFs: writes OUT/<name>.json and OUT/<name>.pdf for each file.
+    Run {
+        /// The spec to fill: a name (invoice, receipt, contract, or one in DATA/specs) or a path to a .json file.
+        #[arg(long, default_value = "invoice")]
+        spec: String,
+        /// The report template: a name (DATA/templates or shipped) or a path to a .typ file. Default: the spec's own, else generic.
+        #[arg(long)]
+        template: Option<String>,
+        /// Output folder.
+        #[arg(long, default_value = "docex-out")]
+        out: PathBuf,
+        /// Print one result object per line on stdout instead of a summary.
+        #[arg(long)]
+        json: bool,
+        /// Documents processed at the same time.
+        #[arg(long, default_value_t = 2)]
+        concurrency: usize,
+        /// PDF files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Measure extraction accuracy on documents with known answers.
+    Eval {
+        #[arg(long, default_value = "invoice")]
+        spec: String,
+        /// A manifest.json listing documents with their ground truth.
+        #[arg(long)]
+        manifest: PathBuf,
+        /// Where the documents are (default: next to the manifest).
+        #[arg(long)]
+        documents: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List jobs.
+    Jobs {
+        /// Only jobs with this status (QUEUED, RUNNING, SUCCEEDED, NEEDS_REVIEW, FAILED).
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a job and its execution history as a timeline.
+    Show {
+        job: String,
+        /// Print the raw history events as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Re-drive a failed job from the state that failed; finished states are not run again.
+    Redrive { job: String },
+    /// The dead-letter queue of failed jobs.
+    Dlq {
+        #[command(subcommand)]
+        command: DlqCommand,
+    },
+    /// List the specs and templates available.
+    Specs,
+    /// Work with Amazon States Language definitions.
+    Statemachine {
+        #[command(subcommand)]
+        command: StatemachineCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum DlqCommand {
+    /// List failed jobs waiting for an operator.
+    List,
+    /// Re-drive jobs from the queue (all of them when none is named).
+    Redrive { jobs: Vec<String> },
+}
+
+#[derive(Subcommand)]
+enum StatemachineCommand {
+    /// Check a definition's structure (states, transitions, fields).
+    Validate { file: PathBuf },
+    /// Run a definition with no Task states (or only tasks docex knows) and print
+    /// {"status", "output", "error", "cause"}.
+    Run {
+        file: PathBuf,
+        /// The execution input: JSON text, or @FILE.
+        #[arg(long, default_value = "{}")]
+        input: String,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("DOCEX_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(dispatch(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn dispatch(cli: Cli) -> Result<ExitCode> {
+    let data = || DataDir::open(&cli.data).context("opening the data directory");
+    match cli.command {
+        Command::Run { spec, template, out, json, concurrency, files } => {
+            let workflow = Arc::new(embedded_workflow(&data()?)?);
+            run(workflow, files, RunOptions { spec, template, out, concurrency }, json).await
+        }
+        Command::Eval { spec, manifest, documents, json } => {
+            let adapters = embedded_adapters(&data()?)?;
+            let spec = adapters.specs.load(&spec)?;
+            let report =
+                eval::evaluate(&spec, &manifest, documents.as_deref(), &adapters.reader, adapters.extractor.as_ref())
+                    .await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", eval::table(&report));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Jobs { status, json } => {
+            let status = match status {
+                Some(s) => Some(JobStatus::parse(&s).with_context(|| format!("unknown status {s:?}"))?),
+                None => None,
+            };
+            let workflow = embedded_workflow(&data()?)?;
+            let jobs = workflow.jobs().list(status).await?;
+            if json {
+                for job in &jobs {
+                    println!("{}", serde_json::to_string(job)?);
+                }
+            } else {
+                println!("{:<36}  {:<12}  {:<9}  {:>5}  {:<24}  document", "job", "status", "spec", "conf", "updated");
+                for job in &jobs {
+                    let confidence = job.confidence.map_or("-".into(), |c| format!("{c:.2}"));
+                    println!(
+                        "{:<36}  {:<12}  {:<9}  {:>5}  {:<24}  {}",
+                        job.job_id,
+                        job.status.as_str(),
+                        job.spec,
+                        confidence,
+                        job.updated_at,
+                        job.document
+                    );
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Show { job, json } => {
+            let workflow = embedded_workflow(&data()?)?;
+            let record = commands::find_job(&workflow, &job).await?;
+            let execution = workflow.adapters().store.execution(&record.job_id)?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&serde_json::json!({"job": record, "execution": execution}))?
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
+            println!(
+                "job        {}\ndocument   {}\nspec       {}\nstatus     {}",
+                record.job_id,
+                record.document,
+                record.spec,
+                record.status.as_str()
+            );
+            if let Some(c) = record.confidence {
+                println!("confidence {c:.2}");
+            }
+            if let Some(e) = &record.error {
+                println!("error      {}: {}", e.name, e.message);
+            }
+            if let Some(execution) = execution {
+                println!("execution  {} (re-driven {} times)\n", execution.status, execution.redrive_count);
+                print!("{}", timeline::render(&timeline::timeline(&execution.history)));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Redrive { job } => {
+            let workflow = embedded_workflow(&data()?)?;
+            let record = commands::find_job(&workflow, &job).await?;
+            let execution = workflow.redrive(&record.job_id).await?;
+            let after = commands::find_job(&workflow, &job).await?;
+            println!("{}: execution {}, job {}", record.job_id, execution.status, after.status.as_str());
+            Ok(if after.status == JobStatus::Failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+        }
+        Command::Dlq { command } => {
+            let workflow = embedded_workflow(&data()?)?;
+            let store = workflow.adapters().store.clone();
+            match command {
+                DlqCommand::List => {
+                    for letter in store.dead_letters()? {
+                        println!(
+                            "{}  {}  {}  {}",
+                            letter.job_id,
+                            letter.at,
+                            letter.error,
+                            readable_cause(&letter.cause)
+                        );
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                DlqCommand::Redrive { jobs } => {
+                    let jobs = if jobs.is_empty() {
+                        store.dead_letters()?.into_iter().map(|l| l.job_id).collect()
+                    } else {
+                        jobs
+                    };
+                    let mut failed = false;
+                    for job in jobs {
+                        let record = commands::find_job(&workflow, &job).await?;
+                        let execution = workflow.redrive(&record.job_id).await?;
+                        let after = commands::find_job(&workflow, &job).await?;
+                        failed |= after.status == JobStatus::Failed;
+                        println!("{}: execution {}, job {}", record.job_id, execution.status, after.status.as_str());
+                    }
+                    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+                }
+            }
+        }
+        Command::Specs => {
+            let adapters = embedded_adapters(&data()?)?;
+            println!("specs:     {}", adapters.specs.names().join(", "));
+            println!("templates: {}", docex_render::builtin_template_names().join(", "));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Statemachine { command } => docex_local::statemachine::command(command.into()).await,
+    }
+}
+
+impl From<StatemachineCommand> for docex_local::statemachine::Command {
+    fn from(command: StatemachineCommand) -> Self {
+        match command {
+            StatemachineCommand::Validate { file } => docex_local::statemachine::Command::Validate { file },
+            StatemachineCommand::Run { file, input } => docex_local::statemachine::Command::Run { file, input },
+        }
+    }
+}
+
+fn readable_cause(cause: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(cause)
+        .ok()
+        .and_then(|v| v.get("errorMessage").and_then(|m| m.as_str()).map(String::from))
+        .unwrap_or_else(|| cause.to_string())
+}
+
+async fn run(
+    workflow: Arc<docex_local::workflow::LocalWorkflow>,
+    files: Vec<PathBuf>,
+    options: RunOptions,
+    json: bool,
+) -> Result<ExitCode> {
+    let progress = (files.len() > 1 && !json).then(|| {
+        let bar = indicatif::ProgressBar::new(files.len() as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} documents  {elapsed}  {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let bar = progress.clone();
+    let processed = commands::run_files(workflow, &files, &options, move |p: &Processed| {
+        if json {
+            let line = serde_json::to_string(&p.result).unwrap_or_default();
+            let mut stdout = std::io::stdout().lock();
+            let _ = writeln!(stdout, "{line}");
+        }
+        if let Some(bar) = &bar {
+            bar.set_message(p.result.document.clone());
+            bar.inc(1);
+        }
+    })
+    .await?;
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    if !json {
+        summary(&processed);
+    }
+    let failed = processed.iter().filter(|p| p.result.status == JobStatus::Failed).count();
+    if failed > 0 {
+        eprintln!("{failed} of {} documents failed", processed.len());
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn summary(processed: &[Processed]) {
+    if let [single] = processed {
+        print_fields(single);
+        return;
+    }
+    println!("{:<40} {:<12} {:>5}  output", "document", "status", "conf");
+    for p in processed {
+        let r = &p.result;
+        println!("{:<40} {:<12} {:>5.2}  {}", r.document, r.status.as_str(), r.confidence, p.json_path.display());
+        if let Some(e) = &r.error {
+            println!("    {}: {}", e.name, e.message);
+        }
+    }
+    let count = |s: JobStatus| processed.iter().filter(|p| p.result.status == s).count();
+    println!(
+        "\n{} documents: {} succeeded, {} need review, {} failed",
+        processed.len(),
+        count(JobStatus::Succeeded),
+        count(JobStatus::NeedsReview),
+        count(JobStatus::Failed)
+    );
+}
+
+fn print_fields(p: &Processed) {
+    let r = &p.result;
+    println!("{}  {}  (confidence {:.2}, job {})", r.document, r.status.as_str(), r.confidence, r.job_id);
+    if let Some(e) = &r.error {
+        println!("  {}: {}", e.name, e.message);
+        return;
+    }
+    if let Some(object) = r.data.as_object() {
+        println!("\n  {:<18} {:<42} {:>5} {:>5}", "field", "value", "conf", "page");
+        for (name, value) in object {
+            let evidence = r.fields.get(&format!("/{name}"));
+            let confidence = evidence.map_or("-".into(), |e| format!("{:.2}", e.confidence));
+            let page = evidence.and_then(|e| e.page).map_or("-".into(), |p| p.to_string());
+            println!("  {:<18} {:<42} {:>5} {:>5}", name, commands::display_value(value), confidence, page);
+        }
+    }
+    for reason in &r.review_reasons {
+        println!("  review: {reason}");
+    }
+    println!("\n  wrote {}", p.json_path.display());
+    if let Some(report) = &p.report_path {
+        println!("  wrote {}", report.display());
+    }
+}

@@ -1,0 +1,63 @@
+//! `docex statemachine validate|run`: check any Amazon States Language definition, or run
+//! one whose Task states docex knows (or that has none), printing
+//! `{"status", "output", "error", "cause"}` as Step Functions would report them.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use docex_asl::{Engine, ExecutionOptions, StateMachine, TaskRegistry, TokioClock};
+use serde_json::{Value, json};
+
+pub enum Command {
+    Validate { file: PathBuf },
+    Run { file: PathBuf, input: String },
+}
+
+fn read_json(text_or_file: &str) -> Result<Value> {
+    let text = match text_or_file.strip_prefix('@') {
+        Some(path) => std::fs::read_to_string(path).with_context(|| format!("reading {path}"))?,
+        None => text_or_file.to_string(),
+    };
+    serde_json::from_str(&text).context("the input is not JSON")
+}
+
+fn load(file: &PathBuf) -> Result<Value> {
+    let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    serde_json::from_str(&text).with_context(|| format!("{} is not JSON", file.display()))
+}
+
+pub async fn command(command: Command) -> Result<ExitCode> {
+    match command {
+        Command::Validate { file } => {
+            let definition = load(&file)?;
+            match docex_asl::validate(&definition) {
+                Ok(()) => {
+                    println!("{}: valid", file.display());
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(errors) => {
+                    for error in errors {
+                        println!("{}: {error}", file.display());
+                    }
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+        Command::Run { file, input } => {
+            let definition = load(&file)?;
+            let machine = StateMachine::parse(&definition).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let engine = Engine::new(TaskRegistry::new(), Arc::new(TokioClock));
+            let execution = engine.start(&machine, read_json(&input)?, ExecutionOptions::default()).await;
+            let report = json!({
+                "status": execution.status.to_string(),
+                "output": execution.output,
+                "error": execution.error,
+                "cause": execution.cause,
+            });
+            println!("{report}");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
