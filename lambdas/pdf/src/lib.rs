@@ -34,7 +34,7 @@
 //! | docex-pdf (pdf_oxide 0.3 glyphs + the word builder in [`text`]) | 0.998 / 0.983 | 0.999 | 384 |
 //! | pdf_oxide 0.3 `extract_words` | 0.997 / 0.972 | n/a | 128 |
 //! | lopdf 0.47 `extract_text` (no positions) | 0.992 / 0.885 | n/a | 279 |
-//! | pdftotext 22.02 `-bbox` (a process per file, reference) | 1 | 1 | 65 |
+//! | pdftotext 22.12 `-bbox` (a process per file, reference) | 1 | 1 | 65 |
 //!
 //! pdf_oxide gives one glyph at a time with its box (`extract_chars`), and TJ offsets as
 //! synthetic spaces, so words can be built exactly; its own word grouping is slower and
