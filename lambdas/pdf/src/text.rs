@@ -130,6 +130,13 @@ fn split_line(glyphs: &[(BBox, Glyph)], words: &mut Vec<Word>) {
     for item in glyphs {
         let (cb, g) = item;
         if g.ch.is_whitespace() || g.ch.is_control() {
+            // A space drawn inside the previous glyph separates nothing (some producers
+            // emit spaces at the start of the run they belong to).
+            if let Some((pb, _)) = prev
+                && (cb.x0 + cb.x1) / 2.0 < pb.x1
+            {
+                continue;
+            }
             flush(&mut text, &mut bbox, words);
             prev = None;
             continue;
@@ -178,5 +185,18 @@ mod tests {
         let texts: Vec<&str> = words.iter().map(|w| w.text.as_str()).collect();
         assert_eq!(texts, vec!["Invoice", "Total:", "12.00", "EUR"]);
         assert!((words[1].bbox.y0 - 100.0).abs() < 0.01);
+    }
+
+    #[test]
+    fn a_space_inside_the_previous_glyph_does_not_split() {
+        let mut all = glyphs("Klant", 10.0, 100.0, 5.0);
+        let mut space = all[0].clone();
+        space.ch = ' ';
+        space.bbox.x0 += 0.5;
+        space.bbox.x1 = space.bbox.x0 + 2.0;
+        all.insert(1, space);
+        let words = words_from_glyphs(all);
+        assert_eq!(words.len(), 1);
+        assert_eq!(words[0].text, "Klant");
     }
 }
