@@ -17,7 +17,7 @@ static LEGAL_FORM_END: LazyLock<Regex> = LazyLock::new(|| {
 });
 static BETWEEN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)\bbetween\s+").expect("valid"));
 static GOVERNED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\blaws\s+of\s+(?:the\s+)?(?:(?:State|Commonwealth|Province|Republic)\s+of\s+)?([A-Z][A-Za-z]+(?:\s+[A-Z][A-Za-z]+){0,2})")
+    Regex::new(r"\b[Ll]aws\s+of\s+(?:the\s+)?(?:(?:[Ss]tate|[Cc]ommonwealth|[Pp]rovince|[Rr]epublic)\s+of\s+)?([A-Z][A-Za-z]+(?:\s+[A-Z][A-Za-z]+){0,2})")
         .expect("valid")
 });
 static TERM: LazyLock<Regex> = LazyLock::new(|| {
@@ -76,10 +76,15 @@ fn evidence(confidence: f64, text: &str) -> FieldEvidence {
 pub(crate) fn extract_sentences(ctx: &Ctx, spec: &Spec, extraction: &mut Extraction) {
     let flowing = ctx.doc_text.replace('\n', " ");
     for field in &spec.fields {
-        if extraction.data.contains_key(&field.name) {
+        let name = field.name.to_lowercase();
+        // Sentence patterns know better than a label on a line for these; other fields
+        // keep what the page reading found.
+        let sentence_field = matches!(field.kind, FieldKind::TextList)
+            || (matches!(field.kind, FieldKind::Text | FieldKind::Name)
+                && (name.contains("jurisdiction") || name.contains("law") || name.contains("term")));
+        if extraction.data.contains_key(&field.name) && !sentence_field {
             continue;
         }
-        let name = field.name.to_lowercase();
         match &field.kind {
             FieldKind::TextList => {
                 if let Some(m) = BETWEEN.find(&flowing) {

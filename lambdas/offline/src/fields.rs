@@ -101,7 +101,7 @@ fn right_region(ctx: &Ctx, hit: &LabelHit) -> (usize, usize) {
     let stop = ctx
         .hits
         .iter()
-        .filter(|h| h.line == hit.line && h.start >= hit.end && h.field != hit.field)
+        .filter(|h| h.line == hit.line && h.start >= hit.end)
         .map(|h| h.start)
         .min()
         .unwrap_or(line.text.len());
@@ -285,6 +285,11 @@ fn labelled_candidates(ctx: &Ctx, index: usize, field: &FieldSpec) -> Vec<Candid
     for hit in ctx.hits.iter().filter(|h| h.field == Some(index)) {
         let q = label_quality(hit.len);
         let line = &ctx.lines[hit.line];
+        let starts_segment = line.segment_at(hit.start).is_some_and(|(s, _)| s == hit.start);
+        if matches!(field.kind, FieldKind::Name | FieldKind::Text | FieldKind::Address) && !starts_segment {
+            // "from" in "removed debris from case" is prose, not a form label.
+            continue;
+        }
         let (s, e) = right_region(ctx, hit);
         let rest_empty = line.text.get(s..e).is_none_or(|t| !t.chars().any(|c| c.is_alphanumeric()));
         if !rest_empty {
@@ -295,8 +300,14 @@ fn labelled_candidates(ctx: &Ctx, index: usize, field: &FieldSpec) -> Vec<Candid
         }
         if let Some((j, s, e)) = below_region(ctx, hit) {
             if let Some(p) = parse_region(ctx, field, &ctx.lines[j], s, e) {
-                // A value below a label in running text is less sure than one in a form.
-                let factor = if rest_empty { 0.92 } else { 0.8 };
+                // A value below a label in running text is less sure than one in a form; an
+                // amount under a column title of a table is a line's, not the document's.
+                let table_header = line.segments().len() >= 3 && find_money(&line.text).is_empty();
+                let factor = match (rest_empty, table_header, &field.kind) {
+                    (_, true, FieldKind::Money | FieldKind::Number) => 0.55,
+                    (true, _, _) => 0.92,
+                    (false, _, _) => 0.8,
+                };
                 out.push(candidate(ctx, j, p, factor * q));
             }
         }
@@ -316,9 +327,16 @@ fn vote_currency(ctx: &Ctx) -> Option<Candidate> {
                 entry.0 += 2.0;
             }
         }
+        let has_digits = line.text.chars().any(|c| c.is_ascii_digit());
+        let mut previous = "";
         for (s, word) in words_with_offsets(&line.text) {
-            let w = word.trim_matches(|c: char| !c.is_alphanumeric());
-            if w.len() == 3 && w.chars().all(|c| c.is_ascii_uppercase()) {
+            let w = word.trim_matches(|c: char| c.is_ascii_punctuation() && c != '$' && c != '.');
+            let w = w.trim_end_matches(['.', ':']);
+            let after_company_word = previous.eq_ignore_ascii_case("sdn");
+            previous = w;
+            let iso_like = w.len() == 3 && w.chars().all(|c| c.is_ascii_uppercase());
+            let symbol_like = matches!(w, "RM" | "Rs" | "€" | "$" | "£" | "₹" | "¥" | "CHF" | "US$");
+            if has_digits && !after_company_word && (iso_like || symbol_like) {
                 if let Some(code) = parse_currency(w) {
                     let entry = votes.entry(code).or_insert((0.0, li, s, s + word.len()));
                     entry.0 += 1.0;
@@ -360,21 +378,26 @@ fn legal_name_candidates(ctx: &Ctx, buyer_fields: &[usize]) -> Vec<Candidate> {
         if near_buyer {
             continue;
         }
-        for c in LEGAL_NAME.captures_iter(&line.text) {
-            let Some(m) = c.get(1) else { continue };
-            // Stop at a lower-case word: "sold by Amazon Web Services, Inc." keeps the name.
-            let mut start = m.start();
-            for (s, w) in words_with_offsets(m.as_str()) {
-                if w.starts_with(|c: char| c.is_lowercase()) {
-                    start = m.start() + s + w.len();
+        for (seg_start, seg_end) in line.segments() {
+            let segment = &line.text[seg_start..seg_end];
+            for c in LEGAL_NAME.captures_iter(segment) {
+                let Some(m) = c.get(1) else { continue };
+                let m_start = seg_start + m.start();
+                let m_end = seg_start + m.end();
+                // Stop at a lower-case word: "sold by Amazon Web Services, Inc." keeps the name.
+                let mut start = m_start;
+                for (s, w) in words_with_offsets(m.as_str()) {
+                    if w.starts_with(|c: char| c.is_lowercase()) {
+                        start = m_start + s + w.len();
+                    }
                 }
+                let text = line.text[start..m_end].trim();
+                if text.is_empty() || text.split_whitespace().count() < 2 {
+                    continue;
+                }
+                let s = start + (line.text[start..].len() - line.text[start..].trim_start().len());
+                found.push((text.to_string(), li, s, s + text.len()));
             }
-            let text = line.text[start..m.end()].trim();
-            if text.is_empty() || text.split_whitespace().count() < 2 {
-                continue;
-            }
-            let s = start + (line.text[start..].len() - line.text[start..].trim_start().len());
-            found.push((text.to_string(), li, s, s + text.len()));
         }
     }
     let mut out = Vec::new();

@@ -17,7 +17,6 @@ pub(crate) struct TWord {
 #[derive(Debug, Clone)]
 pub(crate) struct TLine {
     pub page: u32,
-    pub page_width: f32,
     pub page_height: f32,
     pub text: String,
     pub words: Vec<TWord>,
@@ -42,10 +41,21 @@ pub(crate) struct LabelHit {
 }
 
 impl TLine {
-    fn new(page: u32, page_width: f32, page_height: f32, words: &[Word], bbox: BBox) -> TLine {
+    fn new(page: u32, page_height: f32, words: &[Word], bbox: BBox) -> TLine {
         let mut text = String::new();
-        let mut twords = Vec::with_capacity(words.len());
+        let mut twords: Vec<TWord> = Vec::with_capacity(words.len());
         for word in words {
+            // Pieces of one word split by the PDF's glyph spacing ("F" "actuurnummer:") join up.
+            if let Some(last) = twords.last_mut() {
+                let gap = word.bbox.x0 - last.bbox.x1;
+                let height = last.bbox.height().min(word.bbox.height()).max(1.0);
+                if gap < 0.08 * height && gap > -0.5 * height && word.bbox.vertical_overlap(&last.bbox) > 0.5 {
+                    text.push_str(&word.text);
+                    last.end = text.len();
+                    last.bbox = last.bbox.union(&word.bbox);
+                    continue;
+                }
+            }
             if !text.is_empty() {
                 text.push(' ');
             }
@@ -67,7 +77,7 @@ impl TLine {
                 spans.push((i, end));
             }
         }
-        TLine { page, page_width, page_height, text, words: twords, bbox, folded, spans }
+        TLine { page, page_height, text, words: twords, bbox, folded, spans }
     }
 
     pub fn height(&self) -> f32 {
@@ -132,7 +142,7 @@ pub(crate) fn document_lines(document: &Document) -> Vec<TLine> {
     let mut out = Vec::new();
     for page in &document.pages {
         for line in page.lines() {
-            out.push(TLine::new(page.number, page.width, page.height, &line.words, line.bbox));
+            out.push(TLine::new(page.number, page.height, &line.words, line.bbox));
         }
     }
     out

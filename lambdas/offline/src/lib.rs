@@ -58,3 +58,6 @@ impl Extractor for OfflineExtractor {
         Ok(self.extract_sync(document, spec))
     }
 }
+
+#[cfg(test)]
+mod tests;

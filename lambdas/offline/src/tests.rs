@@ -1,0 +1,296 @@
+//! Tests on documents built in code: labels right of and below values, decimal commas,
+//! German and French labels, tables, fallbacks, e-invoices, contracts.
+
+use docex_core::{Attachment, BBox, Document, Extraction, Page, Spec, Word, builtin::builtin_spec, finalize};
+use serde_json::json;
+
+use crate::OfflineExtractor;
+
+/// Words of one line starting at `x`, each as wide as its characters.
+fn line(words: &mut Vec<Word>, text: &str, x: f32, y: f32) {
+    let mut x = x;
+    for w in text.split(' ') {
+        let width = 6.0 * w.chars().count() as f32;
+        words.push(Word { text: w.into(), bbox: BBox { x0: x, y0: y, x1: x + width, y1: y + 10.0 } });
+        x += width + 3.0;
+    }
+}
+
+fn doc(lines: &[(&str, f32, f32)]) -> Document {
+    let mut words = Vec::new();
+    for (text, x, y) in lines {
+        line(&mut words, text, *x, *y);
+    }
+    Document { pages: vec![Page { number: 1, width: 600.0, height: 800.0, words, ocr: false }], ..Default::default() }
+}
+
+fn spec(name: &str) -> Spec {
+    Spec::from_json(name, builtin_spec(name).unwrap()).unwrap()
+}
+
+fn run(document: &Document, spec_name: &str) -> Extraction {
+    OfflineExtractor::new().extract_sync(document, &spec(spec_name))
+}
+
+#[test]
+fn values_right_of_labels_with_evidence() {
+    let d = doc(&[
+        ("Acme Widgets GmbH", 40.0, 30.0),
+        ("Hauptstrasse 1, 10115 Berlin", 40.0, 42.0),
+        ("Invoice number: INV-2024-001", 40.0, 100.0),
+        ("Invoice date: 03.04.2024", 40.0, 115.0),
+        ("Subtotal", 300.0, 300.0),
+        ("100,00 €", 450.0, 300.0),
+        ("VAT 19%", 300.0, 315.0),
+        ("19,00 €", 450.0, 315.0),
+        ("Total", 300.0, 330.0),
+        ("119,00 €", 450.0, 330.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["invoice_number"], json!("INV-2024-001"));
+    assert_eq!(x.data["issue_date"], json!("2024-04-03"));
+    assert_eq!(x.data["total_amount"], json!(119.0));
+    assert_eq!(x.data["net_amount"], json!(100.0));
+    assert_eq!(x.data["currency"], json!("EUR"));
+    assert_eq!(x.data["vendor_name"], json!("Acme Widgets GmbH"));
+    let total = &x.fields["/total_amount"];
+    assert_eq!(total.text, "119,00 €");
+    assert_eq!(total.page, Some(1));
+    assert!(total.confidence >= 0.75, "{}", total.confidence);
+    assert!(total.bbox.is_some_and(|b| b.x0 >= 450.0));
+    // The fallback guess for the vendor is less sure than a labelled total.
+    assert!(x.fields["/vendor_name"].confidence < total.confidence);
+}
+
+#[test]
+fn values_below_labels_in_a_header_row() {
+    let d = doc(&[
+        ("Invoice Date:", 40.0, 100.0),
+        ("Due Date:", 200.0, 100.0),
+        ("Invoice No.", 360.0, 100.0),
+        ("03/20/2023", 40.0, 114.0),
+        ("04/04/2023", 200.0, 114.0),
+        ("A-77/12", 360.0, 114.0),
+        ("Total", 300.0, 300.0),
+        ("$ 279.84", 450.0, 300.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["issue_date"], json!("2023-03-20"));
+    assert_eq!(x.data["due_date"], json!("2023-04-04"));
+    assert_eq!(x.data["invoice_number"], json!("A-77/12"));
+    assert_eq!(x.data["currency"], json!("USD"));
+    assert_eq!(x.data["total_amount"], json!(279.84));
+}
+
+#[test]
+fn german_labels_and_decimal_commas() {
+    let d = doc(&[
+        ("Rechnungsnummer: 2024-0815", 40.0, 100.0),
+        ("Rechnungsdatum: 7. Mai 2014", 40.0, 115.0),
+        ("Nettobetrag", 300.0, 300.0),
+        ("1.234,56 EUR", 450.0, 300.0),
+        ("Gesamtbetrag", 300.0, 330.0),
+        ("1.469,13 EUR", 450.0, 330.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["invoice_number"], json!("2024-0815"));
+    assert_eq!(x.data["issue_date"], json!("2014-05-07"));
+    assert_eq!(x.data["net_amount"], json!(1234.56));
+    assert_eq!(x.data["total_amount"], json!(1469.13));
+    assert_eq!(x.data["currency"], json!("EUR"));
+}
+
+#[test]
+fn french_labels() {
+    let d = doc(&[
+        ("Facture n° 2022089083", 300.0, 80.0),
+        ("Date : 28/11/2022", 100.0, 100.0),
+        ("Total HT :", 400.0, 300.0),
+        ("46,68 €", 500.0, 300.0),
+        ("TVA 20% :", 400.0, 315.0),
+        ("9,34 €", 500.0, 315.0),
+        ("Total TTC :", 400.0, 330.0),
+        ("56,02 €", 500.0, 330.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["invoice_number"], json!("2022089083"));
+    assert_eq!(x.data["issue_date"], json!("2022-11-28"));
+    assert_eq!(x.data["net_amount"], json!(46.68));
+    assert_eq!(x.data["tax_amount"], json!(9.34));
+    assert_eq!(x.data["total_amount"], json!(56.02));
+}
+
+#[test]
+fn a_longer_label_hides_the_shorter_one_inside_it() {
+    let d =
+        doc(&[("Total tax", 300.0, 300.0), ("5.00", 450.0, 300.0), ("Total", 300.0, 320.0), ("55.00", 450.0, 320.0)]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["tax_amount"], json!(5.0));
+    assert_eq!(x.data["total_amount"], json!(55.0));
+}
+
+#[test]
+fn order_dates_are_not_invoice_dates_and_the_first_date_is_a_fallback() {
+    let d = doc(&[("Order Date: 15-10-2015", 40.0, 100.0), ("Invoice Date: 20-10-2015", 40.0, 115.0)]);
+    assert_eq!(run(&d, "invoice").data["issue_date"], json!("2015-10-20"));
+    let d = doc(&[("Facture n°562044387 du 02 Juillet 2015", 40.0, 100.0)]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["issue_date"], json!("2015-07-02"));
+    assert_eq!(x.data["invoice_number"], json!("562044387"));
+    assert!(x.fields["/issue_date"].confidence < 0.6);
+}
+
+#[test]
+fn ambiguous_dates_follow_the_currency() {
+    let d = doc(&[("Invoice Date: 03/04/2020", 40.0, 100.0), ("Total", 300.0, 300.0), ("$10.00", 450.0, 300.0)]);
+    assert_eq!(run(&d, "invoice").data["issue_date"], json!("2020-03-04"));
+    let d = doc(&[("Invoice Date: 03/04/2020", 40.0, 100.0), ("Total", 300.0, 300.0), ("10,00 €", 450.0, 300.0)]);
+    assert_eq!(run(&d, "invoice").data["issue_date"], json!("2020-04-03"));
+}
+
+#[test]
+fn vendor_from_a_repeated_legal_name_not_the_buyer() {
+    let d = doc(&[
+        ("Bill to:", 40.0, 60.0),
+        ("Contoso Holdings Ltd", 40.0, 72.0),
+        ("Invoice no: 42", 300.0, 100.0),
+        ("Thanks for your business", 40.0, 400.0),
+        ("Northwind Traders Inc. - 1 Main St - Springfield", 40.0, 700.0),
+        ("Northwind Traders Inc. is registered in Delaware", 40.0, 712.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["vendor_name"], json!("Northwind Traders Inc."));
+    assert_eq!(x.data["buyer_name"], json!("Contoso Holdings Ltd"));
+}
+
+#[test]
+fn line_items_are_read_by_column_until_the_totals() {
+    let d = doc(&[
+        ("Description", 40.0, 200.0),
+        ("Qty", 300.0, 200.0),
+        ("Unit Price", 360.0, 200.0),
+        ("Amount", 460.0, 200.0),
+        ("Office chair", 40.0, 215.0),
+        ("2", 305.0, 215.0),
+        ("70.00", 370.0, 215.0),
+        ("140.00", 465.0, 215.0),
+        ("with armrests", 40.0, 227.0),
+        ("Beeswax XL", 40.0, 240.0),
+        ("1", 305.0, 240.0),
+        ("42.00", 370.0, 240.0),
+        ("42.00", 465.0, 240.0),
+        ("Subtotal", 360.0, 260.0),
+        ("182.00", 465.0, 260.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(
+        x.data["line_items"],
+        json!([
+            {"description": "Office chair with armrests", "quantity": 2.0, "unit_price": 70.0, "amount": 140.0},
+            {"description": "Beeswax XL", "quantity": 1.0, "unit_price": 42.0, "amount": 42.0}
+        ])
+    );
+    assert_eq!(x.fields["/line_items/1/amount"].text, "42.00");
+    assert_eq!(x.data["net_amount"], json!(182.0));
+    let outcome = finalize(&spec("invoice"), x);
+    assert!(!outcome.review_reasons.iter().any(|r| r.contains("sum")), "{:?}", outcome.review_reasons);
+}
+
+const CII: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<rsm:CrossIndustryInvoice xmlns:rsm="urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100" xmlns:ram="urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100" xmlns:udt="urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100">
+<rsm:ExchangedDocument><ram:ID>RE-1</ram:ID><ram:IssueDateTime><udt:DateTimeString format="102">20201121</udt:DateTimeString></ram:IssueDateTime></rsm:ExchangedDocument>
+<rsm:SupplyChainTradeTransaction>
+<ram:IncludedSupplyChainTradeLineItem><ram:SpecifiedTradeProduct><ram:Name>Design</ram:Name></ram:SpecifiedTradeProduct>
+<ram:SpecifiedLineTradeAgreement><ram:NetPriceProductTradePrice><ram:ChargeAmount>160.00</ram:ChargeAmount></ram:NetPriceProductTradePrice></ram:SpecifiedLineTradeAgreement>
+<ram:SpecifiedLineTradeDelivery><ram:BilledQuantity unitCode="HUR">1.0000</ram:BilledQuantity></ram:SpecifiedLineTradeDelivery>
+<ram:SpecifiedLineTradeSettlement><ram:SpecifiedTradeSettlementLineMonetarySummation><ram:LineTotalAmount>160.00</ram:LineTotalAmount></ram:SpecifiedTradeSettlementLineMonetarySummation></ram:SpecifiedLineTradeSettlement></ram:IncludedSupplyChainTradeLineItem>
+<ram:ApplicableHeaderTradeAgreement><ram:SellerTradeParty><ram:Name>Bei Spiel GmbH</ram:Name><ram:SpecifiedTaxRegistration><ram:ID schemeID="VA">DE136695976</ram:ID></ram:SpecifiedTaxRegistration></ram:SellerTradeParty><ram:BuyerTradeParty><ram:Name>Theodor Est</ram:Name></ram:BuyerTradeParty></ram:ApplicableHeaderTradeAgreement>
+<ram:ApplicableHeaderTradeSettlement><ram:InvoiceCurrencyCode>EUR</ram:InvoiceCurrencyCode>
+<ram:SpecifiedTradePaymentTerms><ram:DueDateDateTime><udt:DateTimeString format="102">20201212</udt:DateTimeString></ram:DueDateDateTime></ram:SpecifiedTradePaymentTerms>
+<ram:SpecifiedTradeSettlementHeaderMonetarySummation><ram:TaxBasisTotalAmount>160.00</ram:TaxBasisTotalAmount><ram:TaxTotalAmount currencyID="EUR">11.20</ram:TaxTotalAmount><ram:GrandTotalAmount>171.20</ram:GrandTotalAmount><ram:DuePayableAmount>171.20</ram:DuePayableAmount></ram:SpecifiedTradeSettlementHeaderMonetarySummation>
+</ram:ApplicableHeaderTradeSettlement></rsm:SupplyChainTradeTransaction></rsm:CrossIndustryInvoice>"#;
+
+#[test]
+fn an_embedded_cii_invoice_is_the_answer_and_disagreements_are_noted() {
+    let mut d = doc(&[("Invoice # RE-1", 40.0, 100.0), ("Total", 300.0, 300.0), ("999.00 €", 450.0, 300.0)]);
+    d.attachments.push(Attachment { name: "factur-x.xml".into(), bytes: CII.as_bytes().to_vec() });
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["invoice_number"], json!("RE-1"));
+    assert_eq!(x.data["issue_date"], json!("2020-11-21"));
+    assert_eq!(x.data["due_date"], json!("2020-12-12"));
+    assert_eq!(x.data["total_amount"], json!(171.2));
+    assert_eq!(x.data["vendor_vat_id"], json!("DE136695976"));
+    assert_eq!(x.data["line_items"][0]["description"], json!("Design"));
+    let evidence = &x.fields["/total_amount"];
+    assert_eq!(evidence.confidence, 1.0);
+    assert_eq!(evidence.page, None);
+    assert!(evidence.text.contains("GrandTotalAmount>171.20<"), "{}", evidence.text);
+    assert!(x.notes.iter().any(|n| n.starts_with("total_amount:") && n.contains("999")), "{:?}", x.notes);
+    assert!(!x.notes.iter().any(|n| n.starts_with("invoice_number:")), "{:?}", x.notes);
+    let outcome = finalize(&spec("invoice"), x);
+    assert!(outcome.confidence > 0.9);
+}
+
+#[test]
+fn a_ubl_invoice_under_any_xml_name_is_read() {
+    let ubl = r#"<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2" xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2" xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2">
+<cbc:ID>INV/1</cbc:ID><cbc:IssueDate>2023-03-20</cbc:IssueDate><cbc:DocumentCurrencyCode>USD</cbc:DocumentCurrencyCode>
+<cac:AccountingSupplierParty><cac:Party><cac:PartyName><cbc:Name>Azure Interior</cbc:Name></cac:PartyName></cac:Party></cac:AccountingSupplierParty>
+<cac:LegalMonetaryTotal><cbc:TaxExclusiveAmount currencyID="USD">262.90</cbc:TaxExclusiveAmount><cbc:TaxInclusiveAmount currencyID="USD">279.84</cbc:TaxInclusiveAmount><cbc:PayableAmount currencyID="USD">279.84</cbc:PayableAmount></cac:LegalMonetaryTotal>
+</Invoice>"#;
+    let mut d = doc(&[("Hello", 40.0, 40.0)]);
+    d.attachments.push(Attachment { name: "data.xml".into(), bytes: ubl.as_bytes().to_vec() });
+    d.attachments.push(Attachment { name: "other.xml".into(), bytes: b"<not-an-invoice/>".to_vec() });
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["invoice_number"], json!("INV/1"));
+    assert_eq!(x.data["vendor_name"], json!("Azure Interior"));
+    assert_eq!(x.data["total_amount"], json!(279.84));
+    assert_eq!(x.data["currency"], json!("USD"));
+}
+
+#[test]
+fn broken_xml_and_empty_documents_do_not_panic() {
+    let mut d = Document::default();
+    d.attachments.push(Attachment { name: "factur-x.xml".into(), bytes: b"<rsm:CrossIndustryInvoice".to_vec() });
+    d.attachments.push(Attachment { name: "zugferd-invoice.xml".into(), bytes: vec![0xff, 0xfe, 0x00] });
+    for name in ["invoice", "receipt", "contract"] {
+        let x = run(&d, name);
+        assert!(x.data.is_empty());
+    }
+    let garbage =
+        doc(&[("€€€ $$$ 1.2.3.4 //// Total: Total: Date: ::::", 10.0, 10.0), ("(( )) -- 31/13/2020", 10.0, 22.0)]);
+    for name in ["invoice", "receipt", "contract"] {
+        let _ = run(&garbage, name);
+    }
+}
+
+#[test]
+fn contract_sentences() {
+    let d = doc(&[
+        ("This Agreement is effective as of February 10, 2017, between Kite Pharma, Inc., a Delaware", 40.0, 100.0),
+        ("corporation (\"Kite\") and Gilead Sciences, Inc., a Delaware corporation (\"Company\").", 40.0, 112.0),
+        ("The obligations shall expire seven (7) years from the Effective Date.", 40.0, 124.0),
+        ("This Agreement shall be governed by the laws of the State of California without regard", 40.0, 136.0),
+    ]);
+    let x = run(&d, "contract");
+    assert_eq!(x.data["effective_date"], json!("2017-02-10"));
+    assert_eq!(x.data["party"], json!(["Kite Pharma Inc.", "Gilead Sciences Inc."]));
+    assert_eq!(x.data["jurisdiction"], json!("California"));
+    assert_eq!(x.data["term"], json!("7 years"));
+}
+
+#[test]
+fn receipt_total_and_ringgit() {
+    let d = doc(&[
+        ("ABC HO TRADING SDN BHD", 100.0, 20.0),
+        ("NO.2, JALAN HARMONI 3/2, 81100 JOHOR BAHRU", 60.0, 32.0),
+        ("DATE: 09/01/2019", 40.0, 80.0),
+        ("TOTAL (RM):", 40.0, 200.0),
+        ("31.00", 250.0, 200.0),
+    ]);
+    let x = run(&d, "receipt");
+    assert_eq!(x.data["total"], json!(31.0));
+    assert_eq!(x.data["date"], json!("2019-01-09"));
+    assert_eq!(x.data["currency"], json!("MYR"));
+    assert_eq!(x.data["company"], json!("ABC HO TRADING SDN BHD"));
+}
