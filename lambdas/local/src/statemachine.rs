@@ -28,22 +28,27 @@ fn load(file: &PathBuf) -> Result<Value> {
     serde_json::from_str(&text).with_context(|| format!("{} is not JSON", file.display()))
 }
 
+/// Everything wrong with a definition, one line each (empty when it is valid).
+pub fn problems(definition: &Value) -> Vec<String> {
+    match docex_asl::validate(definition) {
+        Ok(()) => Vec::new(),
+        Err(errors) => errors.iter().map(ToString::to_string).collect(),
+    }
+}
+
 pub async fn command(command: Command) -> Result<ExitCode> {
     match command {
         Command::Validate { file } => {
             let definition = load(&file)?;
-            match docex_asl::validate(&definition) {
-                Ok(()) => {
-                    println!("{}: valid", file.display());
-                    Ok(ExitCode::SUCCESS)
-                }
-                Err(errors) => {
-                    for error in errors {
-                        println!("{}: {error}", file.display());
-                    }
-                    Ok(ExitCode::FAILURE)
-                }
+            let problems = problems(&definition);
+            if problems.is_empty() {
+                println!("{}: valid", file.display());
+                return Ok(ExitCode::SUCCESS);
             }
+            for problem in problems {
+                println!("{}: {problem}", file.display());
+            }
+            Ok(ExitCode::FAILURE)
         }
         Command::Run { file, input } => {
             let definition = load(&file)?;
