@@ -24,24 +24,28 @@
 //!
 //! Measured with `cargo run --release -p docex-pdf --example compare_with_pdftotext -- DIR`
 //! on the evaluation set (14 PDFs with a text layer, 25 pages: 12 invoices, 2 contracts;
-//! the 4 scanned receipts have no text layer and are skipped), on a busy 2-core machine.
+//! the 4 scanned receipts have no text layer and are skipped), on a 2-core machine busy
+//! with other builds (load ≈ 2.8), so speeds are rough.
 //! Recall is the share of `pdftotext -bbox` words found (as a multiset); "same line" is
 //! the share of found words whose vertical centre is within half a word height of
 //! pdftotext's (and within 20 pt horizontally).
 //!
 //! | reader | recall (all / worst file) | same line | pages/s |
 //! |---|---|---|---|
-//! | docex-pdf (pdf_oxide 0.3 glyphs + the word builder in [`text`]) | 0.998 / 0.983 | 0.999 | 384 |
-//! | pdf_oxide 0.3 `extract_words` | 0.997 / 0.972 | n/a | 128 |
-//! | lopdf 0.47 `extract_text` (no positions) | 0.992 / 0.885 | n/a | 279 |
-//! | pdftotext 22.12 `-bbox` (a process per file, reference) | 1 | 1 | 65 |
+//! | docex-pdf (pdf_oxide 0.3 glyphs + the word builder in [`text`]) | 0.999 / 0.985 | 0.999 | 356 |
+//! | pdf_oxide 0.3 `extract_words` | 0.997 / 0.972 | n/a | 103 |
+//! | lopdf 0.47 `extract_text` (no positions) | 0.992 / 0.885 | n/a | 254 |
+//! | pdftotext 22.12 `-bbox` (a process per file, reference) | 1 | 1 | 64 |
 //!
 //! pdf_oxide gives one glyph at a time with its box (`extract_chars`), and TJ offsets as
 //! synthetic spaces, so words can be built exactly; its own word grouping is slower and
 //! splits a few words differently. lopdf has no glyph positions at all (a content-stream
 //! interpreter with font metrics would have to be written on top of it), so here it reads
-//! the structure only. pdf_oxide without default features still pulls about 230 crates
-//! (image decoders, font tooling); its release build is the slow part of this crate.
+//! the structure only. The remaining misses are glyphs touching across two text runs
+//! ("88802Spielkreis") and text drawn over other text. The docex-pdf speed includes the
+//! lopdf structure pass and the stream budget check. pdf_oxide without default features
+//! still pulls about 230 crates (image decoders, font tooling); its release build is the
+//! slow part of this crate.
 
 pub mod ocr;
 pub mod scan;
