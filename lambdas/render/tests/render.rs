@@ -263,36 +263,3 @@ fn generated_receipts_print_their_total_and_shop() {
         assert!(text.contains(shop), "lacks {shop}:\n{text}");
     }
 }
-
-/// Writes PNGs of the reports and a few generated documents for looking at them:
-/// `DOCEX_RENDER_PREVIEW=dir cargo test -p docex-render --test render preview -- --ignored`.
-#[test]
-#[ignore]
-fn preview() {
-    let Ok(dir) = std::env::var("DOCEX_RENDER_PREVIEW") else { return };
-    let dir = std::path::PathBuf::from(dir);
-    std::fs::create_dir_all(&dir).expect("mkdir");
-    let mut pdfs: Vec<(String, Vec<u8>)> = Vec::new();
-    let invoice = samples::invoice_result(45);
-    for (name, data) in [
-        ("invoice", invoice.clone()),
-        ("receipt", samples::receipt_result()),
-        ("contract", samples::contract_result()),
-        ("generic", invoice),
-    ] {
-        pdfs.push((name.into(), renderer().render(&TemplateSource::builtin(name), &data).expect("renders")));
-    }
-    for g in generate::generate_invoices(renderer(), 2024, 8).expect("renders") {
-        let id = g.case.document["layout"]["id"].to_string();
-        pdfs.push((format!("gen-invoice-{id}"), g.pdf));
-    }
-    for (i, g) in generate::generate_receipts(renderer(), 7, 2).expect("renders").into_iter().enumerate() {
-        pdfs.push((format!("gen-receipt-{i}"), g.pdf));
-    }
-    for (name, pdf) in pdfs {
-        let path = dir.join(format!("{name}.pdf"));
-        std::fs::write(&path, &pdf).expect("write");
-        let status = Command::new("pdftoppm").args(["-png", "-r", "60"]).arg(&path).arg(dir.join(&name)).status();
-        assert!(status.is_ok_and(|s| s.success()), "pdftoppm");
-    }
-}
