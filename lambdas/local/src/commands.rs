@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use docex_core::error::ErrorReport;
 use docex_core::job::{is_valid_job_id, keys};
-use docex_core::{BlobStore, DocexError, ErrorName, JobRecord, JobResult, JobStatus, JobStore};
+use docex_core::{BlobStore, DocexError, JobRecord, JobResult, JobStatus, JobStore};
 use docex_tasks::JobInput;
 use serde_json::Value;
 
@@ -215,9 +215,4 @@ pub fn display_value(value: &Value) -> String {
     };
     let text: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if text.chars().count() > 60 { format!("{}…", text.chars().take(59).collect::<String>()) } else { text }
-}
-
-/// Is this error the user's to fix (bad input) rather than the system's?
-pub fn is_user_error(error: &DocexError) -> bool {
-    !error.is_retryable() && error.name() != "Docex.Storage"
 }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
-use docex_core::{JobStatus, JobStore as _};
+use docex_core::JobStatus;
 use docex_local::commands::{self, Processed, RunOptions};
 use docex_local::datadir::{DEFAULT_DATA_DIR, DataDir};
 use docex_local::{embedded_adapters, embedded_workflow, eval, timeline};
