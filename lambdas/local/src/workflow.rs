@@ -4,7 +4,7 @@
 //! saved in SQLite as they happen, so `docex show` and `docex redrive` work after a restart
 //! (and after a killed process).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
@@ -12,7 +12,10 @@ use docex_asl::{
     Clock, Engine, Execution, ExecutionOptions, HistoryEvent, StateMachine, TaskContext, TaskFailure, TaskHandler,
     TaskRegistry, TokioClock,
 };
-use docex_core::{DeadLetter, DeadLetterQueue, DocexError, ErrorName, Extractor, JobStore};
+use docex_core::job::keys;
+use docex_core::{
+    BlobStore, DeadLetter, DeadLetterQueue, DocexError, ErrorName, Extractor, JobResult, JobStatus, JobStore,
+};
 use docex_tasks::{Chunk, FailureInput, JobInput, MergeInput};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -95,6 +98,54 @@ impl Faults {
     }
 }
 
+/// Where the result object is kept when RecordFailure replaces it, for a re-drive.
+fn saved_result_key(job_id: &str) -> String {
+    format!("work/{job_id}/result.before-failure.json")
+}
+
+fn is_failed_result(bytes: &[u8]) -> bool {
+    serde_json::from_slice::<JobResult>(bytes).is_ok_and(|r| r.status == JobStatus::Failed)
+}
+
+/// The states reachable from the `Catch` targets of the top-level states.
+fn failure_path(definition: &Value) -> HashSet<String> {
+    let states = definition.get("States").and_then(Value::as_object);
+    let mut pending: Vec<String> = states
+        .into_iter()
+        .flat_map(|s| s.values())
+        .filter_map(|state| state.get("Catch").and_then(Value::as_array))
+        .flatten()
+        .filter_map(|catcher| catcher.get("Next").and_then(Value::as_str).map(String::from))
+        .collect();
+    let mut path = HashSet::new();
+    while let Some(name) = pending.pop() {
+        if !path.insert(name.clone()) {
+            continue;
+        }
+        let state = states.and_then(|s| s.get(&name));
+        let choices = state.and_then(|s| s.get("Choices")).and_then(Value::as_array).into_iter().flatten();
+        let nexts = choices.chain(state).flat_map(|s| ["Next", "Default"].map(|k| s.get(k)));
+        pending.extend(nexts.flatten().filter_map(Value::as_str).map(String::from));
+    }
+    path
+}
+
+/// The execution as a re-drive should see it when it ended on the failure path: without
+/// the state entries after the last state outside that path, so the engine resumes at the
+/// state whose failure was caught. `None` when the execution stopped elsewhere.
+fn caught_failure_view(previous: &Execution, failure_path: &HashSet<String>) -> Option<Execution> {
+    let top_entered = |e: &&HistoryEvent| e.scope.is_empty() && e.event_type.is_state_entered();
+    let name = |e: &HistoryEvent| e.state_entered_event_details.as_ref().map(|d| d.name.clone()).unwrap_or_default();
+    let last = previous.history.iter().filter(top_entered).last()?;
+    if !failure_path.contains(&name(last)) {
+        return None;
+    }
+    let resume = previous.history.iter().filter(top_entered).filter(|e| !failure_path.contains(&name(e))).last()?;
+    let mut view = previous.clone();
+    view.history.retain(|e| e.id <= resume.id || !top_entered(&e));
+    Some(view)
+}
+
 /// The cause of a failed task in the form a Lambda reports it.
 fn lambda_cause(error: &str, message: &str) -> String {
     json!({"errorType": error, "errorMessage": message}).to_string()
@@ -132,7 +183,15 @@ impl BoundTask {
             "render_report" => encode(docex_tasks::render(&decode(input)?, &a.blobs, &a.templates).await?),
             "complete_job" => encode(docex_tasks::complete(&decode(input)?, &a.blobs, store).await?),
             "record_failure" => {
-                encode(docex_tasks::record_failure(&decode::<FailureInput>(input)?, &a.blobs, store).await?)
+                let failure: FailureInput = decode(input)?;
+                // RecordFailure replaces the result object with the failure. A failure after
+                // MergeAndValidate would leave a re-drive nothing but that failure to store,
+                // render and complete, so the extraction is kept aside first.
+                let result = a.blobs.get(&keys::result(&failure.job_id)).await?;
+                if let Some(bytes) = result.filter(|b| !is_failed_result(b)) {
+                    a.blobs.put(&saved_result_key(&failure.job_id), bytes).await?;
+                }
+                encode(docex_tasks::record_failure(&failure, &a.blobs, store).await?)
             }
             SQS_SEND_MESSAGE => {
                 let body = input.get("MessageBody").cloned().unwrap_or(Value::Null);
@@ -166,6 +225,8 @@ pub struct LocalWorkflow {
     machine: StateMachine,
     engine: Engine,
     adapters: Arc<Adapters>,
+    /// The states a `Catch` leads to, and every state after them (the failure path).
+    failure_path: HashSet<String>,
 }
 
 impl LocalWorkflow {
@@ -193,7 +254,7 @@ impl LocalWorkflow {
         if !unbound.is_empty() {
             return Err(DocexError::InvalidInput(format!("workflow tasks without a binding: {unbound:?}")));
         }
-        Ok(LocalWorkflow { machine, engine, adapters })
+        Ok(LocalWorkflow { machine, engine, adapters, failure_path: failure_path(&definition) })
     }
 
     pub fn adapters(&self) -> &Adapters {
@@ -230,12 +291,27 @@ impl LocalWorkflow {
             .store
             .execution(job_id)?
             .ok_or_else(|| DocexError::InvalidInput(format!("no execution for job {job_id}")))?;
+        // Put back the extraction RecordFailure replaced (see `saved_result_key`).
+        let blobs = &self.adapters.blobs;
+        if let Some(saved) = blobs.get(&saved_result_key(job_id)).await? {
+            blobs.put(&keys::result(job_id), saved).await?;
+        }
         self.adapters.store.resume_execution(job_id)?;
-        let execution = self
+        // A failure that was caught ran the failure path to its Fail state; re-driving from
+        // there would only fail again. Resume at the state whose failure was caught instead.
+        let resumed = caught_failure_view(&previous, &self.failure_path);
+        let mut execution = self
             .engine
-            .redrive(&self.machine, &previous, self.options(job_id))
+            .redrive(&self.machine, resumed.as_ref().unwrap_or(&previous), self.options(job_id))
             .await
             .map_err(|e| DocexError::InvalidInput(format!("cannot re-drive {job_id}: {e}")))?;
+        if resumed.is_some() {
+            // The engine saw the history without the failure path's state entries; the
+            // execution keeps all of it.
+            let last = previous.history.last().map_or(0, |e| e.id);
+            let added: Vec<HistoryEvent> = execution.history.drain(..).filter(|e| e.id > last).collect();
+            execution.history = previous.history.iter().cloned().chain(added).collect();
+        }
         self.adapters.store.finish_execution(&execution)?;
         self.adapters.store.remove_dead_letter(job_id)?;
         Ok(execution)
