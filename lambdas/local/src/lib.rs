@@ -4,6 +4,7 @@
 //!
 //! Entry points: [`workflow::LocalWorkflow`] runs jobs; `src/main.rs` is the command line.
 
+pub mod bench;
 pub mod blobs;
 pub mod catalog;
 pub mod commands;

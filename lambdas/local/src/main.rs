@@ -91,6 +91,18 @@ enum Command {
     },
     /// List the specs and templates available.
     Specs,
+    /// Measure text extraction, report rendering, engine overhead and end-to-end throughput.
+    Bench {
+        /// Folder of PDF files to read.
+        #[arg(long, default_value = docex_local::bench::DEFAULT_DOCS)]
+        docs: PathBuf,
+        /// Repetitions for the means.
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        /// Print the figures as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Work with Amazon States Language definitions.
     Statemachine {
         #[command(subcommand)]
@@ -266,6 +278,15 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
             let adapters = embedded_adapters(&data()?)?;
             println!("specs:     {}", adapters.specs.names().join(", "));
             println!("templates: {}", docex_render::builtin_template_names().join(", "));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench { docs, runs, json } => {
+            let report = docex_local::bench::run(&docex_local::bench::BenchOptions { docs, runs }).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", docex_local::bench::table(&report));
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Statemachine { command } => docex_local::statemachine::command(command.into()).await,
