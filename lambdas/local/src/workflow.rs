@@ -284,7 +284,8 @@ impl LocalWorkflow {
         Ok(execution)
     }
 
-    /// Re-drives a failed (or interrupted) execution from the state that did not finish.
+    /// Re-drives a failed (or interrupted) execution from the state that did not finish:
+    /// for a failure a `Catch` sent down the failure path, the state whose failure was caught.
     pub async fn redrive(&self, job_id: &str) -> Result<Execution, DocexError> {
         let previous = self
             .adapters

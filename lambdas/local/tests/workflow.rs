@@ -340,3 +340,42 @@ async fn the_same_document_twice_is_two_jobs_and_a_job_id_runs_once() {
     assert_eq!(workflow.adapters().store.result_rows(&first.job_id).unwrap(), 1);
     assert_eq!(scheduled(&history(&workflow, &first.job_id)).get("PrepareDocument"), Some(&1));
 }
+
+#[tokio::test]
+async fn a_chunk_that_kept_failing_is_redriven_from_the_map_without_preparing_again() {
+    let harness = Harness::new();
+    let expected = baseline_status(&harness).await;
+    let job_id = {
+        let (workflow, clock) = harness.workflow("ExtractChunk=Docex.Throttled:20");
+        let result = run_invoice(&workflow).await;
+        assert_eq!(result.error.as_ref().map(|e| e.name.as_str()), Some("Docex.Throttled"));
+        let history = history(&workflow, &result.job_id);
+        assert_eq!(scheduled(&history).get("ExtractChunk"), Some(&7), "one call and the ladder's six retries");
+        let sleeps = clock.sleeps();
+        assert_eq!(sleeps.len(), 6);
+        for (retry, sleep) in sleeps.iter().enumerate() {
+            assert!(*sleep <= Duration::from_secs((2u64 << retry).min(60)), "retry {retry}: {sleep:?}");
+        }
+        assert_eq!(entered(&history).last().map(String::as_str), Some("JobFailed"));
+        result.job_id
+    };
+    let (workflow, _) = harness.workflow("");
+    let execution = workflow.redrive(&job_id).await.expect("the job can be re-driven");
+    assert_eq!(execution.status, ExecutionStatus::Succeeded, "{:?}: {:?}", execution.error, execution.cause);
+    let history = history(&workflow, &job_id);
+    let counts = scheduled(&history);
+    assert_eq!(counts.get("PrepareDocument"), Some(&1), "{counts:?}");
+    assert_eq!(counts.get("ExtractChunk"), Some(&8), "{counts:?}");
+    let after_redrive: Vec<String> = {
+        let at = history.iter().position(|e| e.event_type == EventType::ExecutionRedriven).unwrap();
+        entered(&history[at..])
+    };
+    assert_eq!(
+        after_redrive,
+        ["ExtractChunks", "MergeAndValidate", "StoreResult", "RenderReport", "CompleteJob"],
+        "the re-drive resumes at the Map whose failure was caught"
+    );
+    assert_eq!(job_status(&workflow, &job_id).await.status, expected);
+    assert_eq!(workflow.adapters().store.result_rows(&job_id).unwrap(), 1);
+    assert!(workflow.adapters().store.dead_letters().unwrap().is_empty());
+}
