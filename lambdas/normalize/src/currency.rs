@@ -95,6 +95,31 @@ pub fn parse_currency(text: &str) -> Option<&'static str> {
     NAMES.iter().find(|(n, _)| *n == folded).map(|(_, c)| *c)
 }
 
+/// The currency a document's text implies when it prints no symbol or code: the country
+/// or the company forms it names (`Malaysia`, `Sdn Bhd`; `India`, `GSTIN`; ...). Only cues
+/// that point at one currency count; `None` when there are none or they disagree.
+pub fn currency_from_locale_cues(context: &str) -> Option<&'static str> {
+    const CUES: &[(&str, &[&str])] = &[
+        ("MYR", &["malaysia", "sdn bhd", "kuala lumpur", "selangor", "johor", "penang", "ringgit"]),
+        ("INR", &["india", "gstin", "rupees", "mumbai", "bengaluru", "new delhi"]),
+        ("SGD", &["singapore"]),
+        ("IDR", &["indonesia", "jakarta"]),
+        ("PHP", &["philippines", "manila"]),
+        ("THB", &["thailand", "bangkok"]),
+    ];
+    let folded = format!(" {} ", fold(context));
+    let mut found: Option<&'static str> = None;
+    for (code, words) in CUES {
+        if words.iter().any(|w| folded.contains(&format!(" {w} "))) {
+            if found.is_some_and(|f| f != *code) {
+                return None;
+            }
+            found = Some(code);
+        }
+    }
+    found
+}
+
 /// Like [`parse_currency`], but a bare `$` (or `kr`) is read in the light of the
 /// surrounding text: a `$` is AUD, CAD, NZD, SGD, HKD or MXN when that code or the
 /// country appears in `context`, USD otherwise; `kr` is NOK or DKK when Norway or Denmark
@@ -181,5 +206,14 @@ mod tests {
         assert_eq!(parse_currency_in_context("US$", "Toronto, Canada"), Some("USD"));
         assert_eq!(parse_currency_in_context("kr", "Oslo, Norway"), Some("NOK"));
         assert_eq!(parse_currency_in_context("€", "Canada"), Some("EUR"));
+    }
+
+    #[test]
+    fn malaysian_receipts_without_a_symbol_are_in_ringgit() {
+        assert_eq!(currency_from_locale_cues("ABC TRADING\n81100 JOHOR BAHRU JOHOR"), Some("MYR"));
+        assert_eq!(currency_from_locale_cues("SWC ENTERPRISE SDN BHD"), Some("MYR"));
+        assert_eq!(currency_from_locale_cues("Redwood Print Co., Oakland"), None);
+        // Cues for two currencies: no guess.
+        assert_eq!(currency_from_locale_cues("Shipped from Singapore to Kuala Lumpur"), None);
     }
 }

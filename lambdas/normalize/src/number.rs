@@ -254,6 +254,37 @@ pub fn find_money(text: &str) -> Vec<FoundMoney> {
     found
 }
 
+/// Like [`find_money`], but for a text known to hold one amount, such as a table cell:
+/// thousands grouped by spaces count without a currency next to them (`5 155,00` is
+/// 5155, not 5 and 155).
+pub fn find_money_grouped(text: &str) -> Vec<FoundMoney> {
+    let mut found: Vec<FoundMoney> =
+        MONEY_SPACED.captures_iter(text).filter_map(|caps| read_match(text, &caps, false)).collect();
+    for m in find_money(text) {
+        if !found.iter().any(|f| f.start < m.end && m.start < f.end) {
+            found.push(m);
+        }
+    }
+    found.sort_by_key(|m| m.start);
+    found
+}
+
+static OCR_SPLIT_DECIMALS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(\d)([.,]) (\d{2})\b").expect("the pattern is valid"));
+static OCR_STRAY_MARK: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(\d)[.,] (\d{1,3}[.,]\d{2})\b").expect("the pattern is valid"));
+
+/// Undoes the spaces that text recognition puts inside amounts: `30. 00` and `593, 16`
+/// become `30.00` and `593,16`; a stray mark and space inside the integer part
+/// (`3. 1.00`) is dropped (`31.00`). The result has the same length in bytes as the input
+/// (the removed characters reappear as spaces after the amount), so byte offsets into it
+/// still point at the same words. Meant for recognised text only: in a born-digital PDF a
+/// space after a decimal point is deliberate.
+pub fn repair_ocr_amounts(text: &str) -> String {
+    let pass = OCR_STRAY_MARK.replace_all(text, |c: &regex::Captures| format!("{}{}  ", &c[1], &c[2]));
+    OCR_SPLIT_DECIMALS.replace_all(&pass, |c: &regex::Captures| format!("{}{}{} ", &c[1], &c[2], &c[3])).into_owned()
+}
+
 /// Parses a text that is one money amount (`€1.234,56`, `1 234,56 €`, `$1,234.56`,
 /// `1.234,56 EUR`, `USD 4.11`, `Rs. 319`, `(12.00)`, `-5,00 €`) and nothing else.
 pub fn parse_money(text: &str) -> Option<Money> {
@@ -358,5 +389,33 @@ mod tests {
         let found = find_money("Montant 1 234,56 € et 3 articles");
         assert_eq!(found[0].money.amount, 1234.56);
         assert_eq!(found[1].money.amount, 3.0);
+    }
+
+    #[test]
+    fn space_grouped_thousands_in_a_cell_are_one_amount() {
+        let found = find_money_grouped("5 155,00");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].money.amount, 5155.0);
+        assert_eq!(find_money_grouped("2 109,50 EUR").last().map(|m| m.money.amount), Some(2109.5));
+        // Without a currency, free text keeps reading them as two numbers.
+        assert_eq!(find_money("5 155,00").len(), 2);
+        // Not three digits after the space: two numbers.
+        assert_eq!(find_money_grouped("5 15,00").last().map(|m| m.money.amount), Some(15.0));
+    }
+
+    #[test]
+    fn ocr_spaces_inside_amounts_are_undone_keeping_offsets() {
+        for (text, repaired) in [
+            ("Total 30. 00", "Total 30.00 "),
+            ("Sub-total: 593, 16", "Sub-total: 593,16 "),
+            ("TotalAmount: S3. 1.00", "TotalAmount: S31.00  "),
+            ("Cash 50.00", "Cash 50.00"),
+            ("Qty 6 Spac. Disc 0.00", "Qty 6 Spac. Disc 0.00"),
+        ] {
+            let got = repair_ocr_amounts(text);
+            assert_eq!(got, repaired);
+            assert_eq!(got.len(), text.len());
+        }
+        assert_eq!(find_money(&repair_ocr_amounts("Total 30. 00")).last().map(|m| m.money.amount), Some(30.0));
     }
 }

@@ -193,7 +193,10 @@ fn parse_region(
         }
         FieldKind::Identifier => {
             if let Some(pattern) = field.pattern.as_deref().and_then(|p| Regex::new(p).ok()) {
-                if let Some(m) = pattern.find(region) {
+                // The match may run on past the next label ("CHE-123.456.789 MWST", where
+                // "MWST" is also a tax label), but it must start inside the region.
+                let rest = line.text.get(start..)?;
+                if let Some(m) = pattern.find(rest).filter(|m| m.start() < region.len()) {
                     let text = m.as_str().trim_end_matches([' ', '.', ',']);
                     return Some((json!(text), start + m.start(), start + m.start() + text.len(), 1.0, None, None));
                 }

@@ -21,10 +21,16 @@ pub(crate) struct TLine {
     pub text: String,
     pub words: Vec<TWord>,
     pub bbox: BBox,
+    /// The page's text came from recognition (OCR): expect noise.
+    pub ocr: bool,
     /// Folded characters (lower case, no diacritics, punctuation as single spaces).
     folded: Vec<char>,
     /// For each folded character, the byte range of its source in `text`.
     spans: Vec<(usize, usize)>,
+    /// For each folded character, whether a glued word starts there: a lower-case letter
+    /// followed by an upper-case one ("TotalAmount", "SubTotal"), as recognised receipts
+    /// print labels.
+    glued: Vec<bool>,
 }
 
 /// A label found on a line.
@@ -41,7 +47,7 @@ pub(crate) struct LabelHit {
 }
 
 impl TLine {
-    fn new(page: u32, page_height: f32, words: &[Word], bbox: BBox) -> TLine {
+    fn new(page: u32, page_height: f32, ocr: bool, words: &[Word], bbox: BBox) -> TLine {
         let mut text = String::new();
         let mut twords: Vec<TWord> = Vec::with_capacity(words.len());
         for word in words {
@@ -65,19 +71,24 @@ impl TLine {
         }
         let mut folded = Vec::with_capacity(text.len());
         let mut spans = Vec::with_capacity(text.len());
+        let mut glued = Vec::with_capacity(text.len());
+        let mut previous: Option<char> = None;
         for (i, c) in text.char_indices() {
             let end = i + c.len_utf8();
             let f = fold(c.encode_utf8(&mut [0u8; 4]));
             let chars: Vec<char> = if f.is_empty() { vec![' '] } else { f.chars().collect() };
-            for fc in chars {
+            let camel = previous.is_some_and(|p| p.is_lowercase()) && c.is_uppercase();
+            for (k, fc) in chars.into_iter().enumerate() {
                 if fc == ' ' && folded.last().is_none_or(|l| *l == ' ') {
                     continue;
                 }
                 folded.push(fc);
                 spans.push((i, end));
+                glued.push(camel && k == 0);
             }
+            previous = Some(c);
         }
-        TLine { page, page_height, text, words: twords, bbox, folded, spans }
+        TLine { page, page_height, ocr, text, words: twords, bbox, folded, spans, glued }
     }
 
     pub fn height(&self) -> f32 {
@@ -86,23 +97,49 @@ impl TLine {
         heights.get(heights.len() / 2).copied().unwrap_or(10.0).max(1.0)
     }
 
-    /// Occurrences of a folded label as whole words: byte ranges in `text`.
+    /// Occurrences of a folded label as whole words: byte ranges in `text`. A space of the
+    /// label also matches where two words are glued ("TotalAmount" is "total amount"), and
+    /// a match may not cross a wide gap between words: "INVOICE #" over one column and
+    /// "DATE" over the next are not the label "invoice date".
     pub fn find(&self, label: &[char]) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
         if label.is_empty() || label.len() > self.folded.len() {
             return out;
         }
-        for i in 0..=self.folded.len() - label.len() {
-            if self.folded[i..i + label.len()] != *label {
+        let boundary = |i: usize| i == 0 || i >= self.folded.len() || self.folded[i - 1] == ' ' || self.glued[i];
+        let end_boundary = |i: usize| i >= self.folded.len() || self.folded[i] == ' ' || self.glued[i];
+        for i in 0..self.folded.len() {
+            if !boundary(i) || self.folded[i] == ' ' {
                 continue;
             }
-            let before_ok = i == 0 || self.folded[i - 1] == ' ';
-            let after_ok = i + label.len() == self.folded.len() || self.folded[i + label.len()] == ' ';
-            if before_ok && after_ok {
-                out.push((self.spans[i].0, self.spans[i + label.len() - 1].1));
+            // Walk the label over the folded text.
+            let (mut a, mut b) = (0, i);
+            while a < label.len() && b < self.folded.len() {
+                if label[a] == self.folded[b] {
+                    a += 1;
+                    b += 1;
+                } else if label[a] == ' ' && self.glued[b] {
+                    a += 1;
+                } else {
+                    break;
+                }
+            }
+            if a < label.len() || !end_boundary(b) || b == i {
+                continue;
+            }
+            let (start, end) = (self.spans[i].0, self.spans[b - 1].1);
+            if !self.crosses_wide_gap(start, end) {
+                out.push((start, end));
             }
         }
         out
+    }
+
+    /// Whether two words inside a byte range lie further apart than a label's words do.
+    fn crosses_wide_gap(&self, start: usize, end: usize) -> bool {
+        let limit = self.height() * 2.0;
+        let inside: Vec<&TWord> = self.words.iter().filter(|w| w.start < end && start < w.end).collect();
+        inside.windows(2).any(|p| p[1].bbox.x0 - p[0].bbox.x1 > limit)
     }
 
     /// The union of the boxes of the words touching a byte range.
@@ -142,7 +179,7 @@ pub(crate) fn document_lines(document: &Document) -> Vec<TLine> {
     let mut out = Vec::new();
     for page in &document.pages {
         for line in page.lines() {
-            out.push(TLine::new(page.number, page.height, &line.words, line.bbox));
+            out.push(TLine::new(page.number, page.height, page.ocr, &line.words, line.bbox));
         }
     }
     out
@@ -214,6 +251,34 @@ mod tests {
         let hits = find_labels(&lines, &labels);
         assert_eq!(hits.len(), 1);
         assert_eq!(hits[0].field, Some(1));
+    }
+
+    #[test]
+    fn labels_do_not_span_the_gap_between_two_column_titles() {
+        // "INVOICE #" over one column and "DATE OF ISSUE" over the next: not "invoice date".
+        let d = doc(vec![
+            word("INVOICE", 57.0, 100.0),
+            word("#", 101.0, 100.0),
+            word("DATE", 147.0, 100.0),
+            word("OF", 175.0, 100.0),
+            word("ISSUE", 190.0, 100.0),
+        ]);
+        let lines = document_lines(&d);
+        assert!(lines[0].find(&fold_label("invoice date")).is_empty());
+        assert_eq!(lines[0].find(&fold_label("invoice")).len(), 1);
+        assert_eq!(lines[0].find(&fold_label("date of issue")).len(), 1);
+    }
+
+    #[test]
+    fn glued_labels_of_recognised_receipts_match() {
+        let d = doc(vec![word("TotalAmount:", 10.0, 10.0), word("31.00", 200.0, 10.0)]);
+        let lines = document_lines(&d);
+        assert_eq!(lines[0].find(&fold_label("total amount")), vec![(0, 11)]);
+        assert_eq!(lines[0].find(&fold_label("total")), vec![(0, 5)]);
+        // Each glued part is a word of its own; inside a word that is not glued, no match.
+        assert_eq!(lines[0].find(&fold_label("amount")), vec![(5, 11)]);
+        let d = doc(vec![word("Subtotal", 10.0, 10.0)]);
+        assert!(document_lines(&d)[0].find(&fold_label("total")).is_empty());
     }
 
     #[test]

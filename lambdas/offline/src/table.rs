@@ -3,7 +3,7 @@
 //! totals row, a wide vertical gap or the end of the page.
 
 use docex_core::{Extraction, FieldEvidence, FieldKind, FieldSpec, Spec};
-use docex_normalize::{find_money, fold};
+use docex_normalize::{find_money, find_money_grouped, fold};
 use serde_json::{Map, Value, json};
 
 use crate::fields::Ctx;
@@ -76,7 +76,8 @@ fn column_of(columns: &[Column], x0: f32, x1: f32) -> usize {
 fn parse_cell(kind: &FieldKind, text: &str) -> Option<Value> {
     match kind {
         FieldKind::Money | FieldKind::Number => {
-            let found = find_money(text);
+            // A cell holds one amount: "5 155,00" is 5155 even without a currency.
+            let found = find_money_grouped(text);
             let m = if *kind == FieldKind::Money { found.last() } else { found.first() }?;
             Some(json!(m.money.amount))
         }
@@ -167,5 +168,17 @@ pub(crate) fn extract_tables(ctx: &Ctx, spec: &Spec, extraction: &mut Extraction
             items.push(Value::Object(item));
         }
         extraction.data.insert(field.name.clone(), Value::Array(items));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn space_grouped_thousands_in_table_cells_are_read_whole() {
+        assert_eq!(parse_cell(&FieldKind::Money, "5 155,00"), Some(json!(5155.0)));
+        assert_eq!(parse_cell(&FieldKind::Money, "2 109,50 EUR"), Some(json!(2109.5)));
+        assert_eq!(parse_cell(&FieldKind::Number, "11,5"), Some(json!(11.5)));
     }
 }

@@ -294,3 +294,36 @@ fn receipt_total_and_ringgit() {
     assert_eq!(x.data["currency"], json!("MYR"));
     assert_eq!(x.data["company"], json!("ABC HO TRADING SDN BHD"));
 }
+
+#[test]
+fn vat_ids_stop_before_the_next_token_and_swiss_and_indian_ids_are_read() {
+    for (printed, want) in [
+        ("VAT number: GB208243932   B", "GB208243932"),
+        ("USt-IdNr.: DE333636774 50667 Köln", "DE333636774"),
+        ("Numéro de TVA: CHE-462.044.020 MWST", "CHE-462.044.020 MWST"),
+        ("GSTIN: 86AABCS8354R1Z8", "86AABCS8354R1Z8"),
+        ("BTW-nummer: NL859048734B01", "NL859048734B01"),
+    ] {
+        let d = doc(&[(printed, 40.0, 60.0), ("Total 10.00 EUR", 300.0, 300.0)]);
+        let x = run(&d, "invoice");
+        assert_eq!(x.data["vendor_vat_id"], json!(want), "{printed}");
+    }
+}
+
+#[test]
+fn invoice_number_under_a_column_title_next_to_a_date_title() {
+    // "INVOICE #" and "DATE OF ISSUE" are two column titles, not the label "invoice date".
+    let mut words = Vec::new();
+    line(&mut words, "INVOICE #", 57.0, 100.0);
+    line(&mut words, "DATE OF ISSUE", 147.0, 100.0);
+    line(&mut words, "INV-2025-9814", 57.0, 111.0);
+    line(&mut words, "25 April 2025", 147.0, 111.0);
+    line(&mut words, "Total: 10.00 EUR", 300.0, 300.0);
+    let d = Document {
+        pages: vec![Page { number: 1, width: 600.0, height: 800.0, words, ocr: false }],
+        ..Default::default()
+    };
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["invoice_number"], json!("INV-2025-9814"));
+    assert_eq!(x.data["issue_date"], json!("2025-04-25"));
+}
