@@ -9,8 +9,8 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use docex_asl::{
-    Clock, Engine, Execution, ExecutionOptions, HistoryEvent, StateMachine, TaskContext, TaskFailure, TaskHandler,
-    TaskRegistry, TokioClock,
+    Clock, Engine, Execution, ExecutionOptions, ExecutionStatus, HistoryEvent, StateMachine, TaskContext, TaskFailure,
+    TaskHandler, TaskRegistry, TokioClock,
 };
 use docex_core::job::keys;
 use docex_core::{
@@ -292,6 +292,9 @@ impl LocalWorkflow {
             .store
             .execution(job_id)?
             .ok_or_else(|| DocexError::InvalidInput(format!("no execution for job {job_id}")))?;
+        if previous.status == ExecutionStatus::Succeeded {
+            return Err(DocexError::InvalidInput(format!("job {job_id} succeeded; there is nothing to re-drive")));
+        }
         // Put back the extraction RecordFailure replaced (see `saved_result_key`).
         let blobs = &self.adapters.blobs;
         if let Some(saved) = blobs.get(&saved_result_key(job_id)).await? {
@@ -301,11 +304,16 @@ impl LocalWorkflow {
         // A failure that was caught ran the failure path to its Fail state; re-driving from
         // there would only fail again. Resume at the state whose failure was caught instead.
         let resumed = caught_failure_view(&previous, &self.failure_path);
-        let mut execution = self
-            .engine
-            .redrive(&self.machine, resumed.as_ref().unwrap_or(&previous), self.options(job_id))
-            .await
-            .map_err(|e| DocexError::InvalidInput(format!("cannot re-drive {job_id}: {e}")))?;
+        let redriven =
+            self.engine.redrive(&self.machine, resumed.as_ref().unwrap_or(&previous), self.options(job_id)).await;
+        let mut execution = match redriven {
+            Ok(execution) => execution,
+            Err(e) => {
+                // Nothing ran: the execution stays as it was, not "running".
+                self.adapters.store.finish_execution(&previous)?;
+                return Err(DocexError::InvalidInput(format!("cannot re-drive {job_id}: {e}")));
+            }
+        };
         if resumed.is_some() {
             // The engine saw the history without the failure path's state entries; the
             // execution keeps all of it.

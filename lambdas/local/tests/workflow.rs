@@ -269,7 +269,11 @@ async fn a_failed_report_is_redriven_without_running_the_finished_states_again()
         serde_json::from_slice(&workflow.adapters().blobs.get(&keys::result(&job_id)).await.unwrap().unwrap()).unwrap();
     assert_eq!(result.status, expected, "the result object is the extraction, not the old failure");
     assert!(workflow.adapters().store.dead_letters().unwrap().is_empty(), "the job left the dead-letter queue");
-    assert!(workflow.redrive(&job_id).await.is_err(), "a succeeded execution cannot be re-driven");
+    let refused = workflow.redrive(&job_id).await.expect_err("a succeeded execution cannot be re-driven");
+    assert!(refused.to_string().contains(&job_id), "{refused}");
+    assert!(workflow.interrupted().unwrap().is_empty(), "a refused re-drive leaves the execution as it was");
+    let saved = workflow.adapters().store.execution(&job_id).unwrap().unwrap();
+    assert_eq!(saved.status, ExecutionStatus::Succeeded);
 }
 
 #[tokio::test]
