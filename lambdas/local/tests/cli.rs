@@ -280,3 +280,59 @@ fn a_malformed_fault_is_refused_with_its_text() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("NoSuchState"), "{}", describe(&output));
 }
+
+#[test]
+fn a_killed_docex_run_is_redriven_by_the_next_command() {
+    let sandbox = Sandbox::new();
+    let invoice = fixture(INVOICE);
+    // Throttled six times: the retries wait for real, long enough to kill the process mid-way.
+    let mut child = sandbox
+        .command(
+            &["--data", "data", "run", "--out", "out", invoice.to_str().unwrap()],
+            &[("DOCEX_FAULTS", "ExtractChunk=Docex.Throttled:6")],
+        )
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("docex starts");
+    let database = sandbox.path("data/docex.sqlite");
+    let throttled = || -> Option<String> {
+        let connection =
+            rusqlite::Connection::open_with_flags(&database, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).ok()?;
+        connection
+            .query_row("SELECT execution FROM history_events WHERE event LIKE '%\"TaskFailed\"%' LIMIT 1", [], |r| {
+                r.get(0)
+            })
+            .ok()
+    };
+    let started = std::time::Instant::now();
+    let job = loop {
+        if let Some(job) = throttled() {
+            break job;
+        }
+        assert!(child.try_wait().unwrap().is_none(), "docex ended before it was killed");
+        assert!(started.elapsed().as_secs() < 60, "the chunk was never throttled");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    };
+    child.kill().expect("the process is killed");
+    child.wait().unwrap();
+    assert!(
+        !sandbox.path(&format!("out/{}.json", INVOICE.trim_end_matches(".pdf"))).exists(),
+        "it died before writing"
+    );
+
+    let running = sandbox.jobs(&["--data", "data", "--status", "RUNNING"], &[]);
+    assert_eq!(running.len(), 1, "the killed job is left running");
+    assert_eq!(running[0]["job_id"], job.as_str());
+    let redriven = sandbox.ok(&["--data", "data", "redrive", &job], &[]);
+    assert!(redriven.starts_with(&format!("{job}: execution SUCCEEDED")), "{redriven}");
+    let shown = sandbox.ok(&["--data", "data", "show", &job], &[]);
+    assert!(shown.contains("re-driven 1 times"), "{shown}");
+    let prepared = shown.lines().filter(|l| l.starts_with("PrepareDocument")).count();
+    assert_eq!(prepared, 1, "PrepareDocument ran once:\n{shown}");
+    let connection = rusqlite::Connection::open(&database).unwrap();
+    let rows: i64 =
+        connection.query_row("SELECT count(*) FROM results WHERE job_id = ?1", [&job], |r| r.get(0)).unwrap();
+    assert_eq!(rows, 1);
+    assert!(sandbox.path(&format!("data/blobs/output/{job}/report.pdf")).is_file(), "one report");
+}
