@@ -428,56 +428,246 @@ fn legal_name_candidates(ctx: &Ctx, buyer_fields: &[usize]) -> Vec<Candidate> {
     out
 }
 
-/// The topmost name-like line of page 1 that has an address-like line right under it.
-fn letterhead_candidate(ctx: &Ctx, skip_fields: &[usize]) -> Option<Candidate> {
+/// Whether a segment reads like a name: starts with a capital or a digit, has letters, no
+/// digits, no e-mail or web address, and is not a label ("Date:").
+fn name_like(text: &str) -> bool {
+    let letters = text.chars().filter(|c| c.is_alphabetic()).count();
+    letters >= 3
+        && text.chars().next().is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+        && !text.chars().any(|c| c.is_ascii_digit())
+        && !text.contains('@')
+        && !text.to_lowercase().contains("www")
+        && !text.ends_with(':')
+        && text.split_whitespace().count() <= 8
+}
+
+/// Whether a line of a letterhead is part of the postal address, not a phone, tax,
+/// registration or date line or a rule.
+fn address_line_like(line: &TLine, text: &str, order: DateOrder) -> bool {
+    let letters = text.chars().filter(|c| c.is_alphabetic()).count();
+    let digits = text.chars().filter(|c| c.is_ascii_digit()).count();
+    let folded = format!(" {} ", fold(text));
+    let stop_words = [
+        " tel ",
+        " tel no ",
+        " phone ",
+        " fax ",
+        " gst ",
+        " vat ",
+        " tva ",
+        " ust ",
+        " mwst ",
+        " reg ",
+        " company no ",
+        " co no ",
+        " roc ",
+        " date ",
+        " datum ",
+        " invoice ",
+        " receipt ",
+        " email ",
+        " mobile ",
+        " hp ",
+    ];
+    letters >= 2
+        && digits <= letters * 2
+        && !text.contains('@')
+        && !text.to_lowercase().contains("www")
+        && !stop_words.iter().any(|w| folded.contains(w))
+        && find_dates_with(text, order).is_empty()
+        && !(line.ocr && text.starts_with('(') && text.ends_with(')'))
+}
+
+/// A letterhead found at the top of page 1: the name and the address lines under it.
+struct Letterhead {
+    name: Candidate,
+    address: Vec<(usize, usize, usize)>,
+}
+
+/// The horizontal alignment of two boxes: same left edge, centre or right edge.
+fn aligned(a: &BBox, b: &BBox) -> bool {
+    let tolerance = 6.0;
+    (a.x0 - b.x0).abs() < tolerance
+        || (a.x1 - b.x1).abs() < tolerance
+        || ((a.x0 + a.x1) / 2.0 - (b.x0 + b.x1) / 2.0).abs() < tolerance
+}
+
+/// The segments of the lines under `li` aligned with `b` that read like an address: at
+/// most four lines, each close under the one before.
+fn address_under(ctx: &Ctx, li: usize, b: &BBox) -> Vec<(usize, usize, usize)> {
+    let mut out = Vec::new();
+    let mut previous = &ctx.lines[li];
+    let mut previous_y1 = b.y1;
+    for j in li + 1..(li + 6).min(ctx.lines.len()) {
+        let next = &ctx.lines[j];
+        if next.page != previous.page || next.bbox.y0 - previous_y1 > 1.6 * previous.height().max(next.height()) {
+            break;
+        }
+        let Some((s, e)) = next
+            .segments()
+            .into_iter()
+            .find(|(s, e)| next.bbox_of(*s, *e).is_some_and(|nb| aligned(&nb, b)) && !has_hit(ctx, j, *s, *e))
+        else {
+            break;
+        };
+        let text = next.text[s..e].trim();
+        if !address_line_like(next, text, ctx.order) {
+            // A company registration number between the name and the address is skipped.
+            if out.is_empty() && next.ocr && text.starts_with('(') {
+                previous = next;
+                previous_y1 = next.bbox.y1;
+                continue;
+            }
+            break;
+        }
+        out.push((j, s, e));
+        previous = next;
+        previous_y1 = next.bbox.y1;
+        if out.len() == 4 {
+            break;
+        }
+    }
+    out
+}
+
+fn has_hit(ctx: &Ctx, li: usize, s: usize, e: usize) -> bool {
+    ctx.hits.iter().any(|h| h.line == li && h.start < e && s < h.end)
+}
+
+/// The topmost name-like segment of page 1, above the buyer's block, that has an address
+/// (aligned left, centred or right) right under it, or that is printed again in the
+/// page's footer.
+fn letterhead(ctx: &Ctx, skip_fields: &[usize]) -> Option<Letterhead> {
+    let first_buyer_line = ctx
+        .hits
+        .iter()
+        .filter(|h| h.field.is_some_and(|f| skip_fields.contains(&f)))
+        .map(|h| h.line)
+        .min()
+        .unwrap_or(usize::MAX);
     let looks_like_address = |t: &str| {
         let digits = t.chars().filter(|c| c.is_ascii_digit()).count();
         let letters = t.chars().filter(|c| c.is_alphabetic()).count();
         digits >= 1 && letters >= 2 && !t.contains('@')
     };
     for (li, line) in ctx.lines.iter().enumerate().take(25) {
-        if line.page != 1 || line.bbox.y0 > line.page_height * 0.35 {
+        if line.page != 1 || line.bbox.y0 > line.page_height * 0.35 || li > first_buyer_line {
             break;
         }
-        if ctx
-            .hits
-            .iter()
-            .any(|h| h.line == li || (h.line + 1 == li && h.field.is_some_and(|f| skip_fields.contains(&f))))
-        {
-            continue;
-        }
         for (s, e) in line.segments() {
+            if has_hit(ctx, li, s, e) {
+                continue;
+            }
             let text = line.text[s..e].trim();
-            let letters = text.chars().filter(|c| c.is_alphabetic()).count();
-            if letters < 3 || text.chars().any(|c| c.is_ascii_digit()) || text.contains('@') || text.contains("www") {
+            if !name_like(text) {
                 continue;
             }
             let Some(b) = line.bbox_of(s, e) else { continue };
-            let below = ctx
-                .lines
-                .get(li + 1)
-                .and_then(|next| (next.page == line.page && next.bbox.y0 - b.y1 < 1.6 * line.height()).then_some(next));
-            let Some(next) = below else { continue };
-            let under: Vec<(usize, usize)> = next
-                .segments()
-                .into_iter()
-                .filter(|(ns, ne)| next.bbox_of(*ns, *ne).is_some_and(|nb| (nb.x0 - b.x0).abs() < 6.0))
-                .collect();
-            if under.iter().any(|(ns, ne)| looks_like_address(&next.text[*ns..*ne])) {
-                return Some(Candidate {
+            let address = address_under(ctx, li, &b);
+            let with_address = address.first().is_some_and(|(j, s, e)| looks_like_address(&ctx.lines[*j].text[*s..*e]));
+            let key = fold(text);
+            let in_footer = ctx.lines.iter().enumerate().any(|(j, other)| {
+                j != li
+                    && other.bbox.y0 > other.page_height * 0.8
+                    && other.segments().iter().any(|(os, oe)| {
+                        let f = fold(&other.text[*os..*oe]);
+                        f == key || f.starts_with(&format!("{key} "))
+                    })
+            });
+            if with_address || in_footer {
+                let name = Candidate {
                     value: json!(text),
-                    confidence: 0.4,
+                    confidence: if with_address && in_footer { 0.45 } else { 0.4 },
                     page: line.page,
                     text: text.to_string(),
                     bbox: Some(b),
                     line: li,
                     amount: None,
                     currency: None,
-                });
+                };
+                return Some(Letterhead { name, address: if with_address { address } else { Vec::new() } });
             }
         }
     }
     None
+}
+
+/// A name printed alone in the footer of page 1 right above the company's registration
+/// details ("capital", "RCS", "Siret", "registered office", ...).
+fn footer_name_candidate(ctx: &Ctx) -> Option<Candidate> {
+    const REGISTRATION: &[&str] = &[
+        "capital",
+        "rcs",
+        "siret",
+        "siren",
+        "siege social",
+        "registered office",
+        "company number",
+        "registered in",
+        "handelsregister",
+        "hrb",
+        "amtsgericht",
+        "geschaftsfuhrer",
+        "kvk",
+        "chamber of commerce",
+    ];
+    for (li, line) in ctx.lines.iter().enumerate() {
+        if line.page != 1 || line.bbox.y0 < line.page_height * 0.8 {
+            continue;
+        }
+        let segments = line.segments();
+        let [(s, e)] = segments.as_slice() else { continue };
+        let text = line.text[*s..*e].trim();
+        if !name_like(text) || has_hit(ctx, li, *s, *e) {
+            continue;
+        }
+        let below = ctx.lines.iter().skip(li + 1).take(3).filter(|l| l.page == line.page);
+        let registered = below.into_iter().any(|l| {
+            let folded = format!(" {} ", fold(&l.text));
+            REGISTRATION.iter().any(|w| folded.contains(&format!(" {w} ")))
+        });
+        if registered {
+            return Some(Candidate {
+                value: json!(text),
+                confidence: 0.38,
+                page: line.page,
+                text: text.to_string(),
+                bbox: line.bbox_of(*s, *e),
+                line: li,
+                amount: None,
+                currency: None,
+            });
+        }
+    }
+    None
+}
+
+/// The address of a letterhead, its lines joined by commas.
+fn letterhead_address(ctx: &Ctx, head: &Letterhead) -> Option<Candidate> {
+    let (first, _, _) = *head.address.first()?;
+    let mut text = String::new();
+    let mut bbox: Option<BBox> = None;
+    for (j, s, e) in &head.address {
+        let line = &ctx.lines[*j];
+        let part = line.text[*s..*e].trim();
+        if !text.is_empty() {
+            text.push_str(if text.ends_with([',', '.', ';']) { " " } else { ", " });
+        }
+        text.push_str(part);
+        if let Some(b) = line.bbox_of(*s, *e) {
+            bbox = Some(bbox.map_or(b, |a| a.union(&b)));
+        }
+    }
+    Some(Candidate {
+        value: json!(text),
+        confidence: 0.4,
+        page: ctx.lines[first].page,
+        text: text.clone(),
+        bbox,
+        line: first,
+        amount: None,
+        currency: None,
+    })
 }
 
 fn first_date_candidate(ctx: &Ctx, used: &[String]) -> Option<Candidate> {
@@ -532,6 +722,11 @@ fn is_vendor_field(name: &str) -> bool {
     ["vendor", "seller", "supplier", "company", "merchant", "issuer", "shop", "store"].iter().any(|w| n.contains(w))
         && !n.contains("address")
         && !n.contains("vat")
+}
+
+fn is_buyer_field(name: &str) -> bool {
+    let n = name.to_lowercase();
+    ["buyer", "customer", "client", "recipient", "bill_to", "ship"].iter().any(|w| n.contains(w))
 }
 
 fn is_total_field(field: &FieldSpec) -> bool {
@@ -661,8 +856,12 @@ pub(crate) fn extract_from_pages(document: &Document, spec: &Spec) -> Extraction
             }
             FieldKind::Name if is_vendor_field(&field.name) => {
                 let mut cands = legal_name_candidates(&ctx, &buyer_fields);
-                cands.extend(letterhead_candidate(&ctx, &buyer_fields));
+                cands.extend(letterhead(&ctx, &buyer_fields).map(|h| h.name));
+                cands.extend(footer_name_candidate(&ctx));
                 choose(field, cands)
+            }
+            FieldKind::Address if !is_buyer_field(&field.name) => {
+                letterhead(&ctx, &buyer_fields).and_then(|h| letterhead_address(&ctx, &h))
             }
             FieldKind::Identifier => field.pattern.as_deref().and_then(|p| pattern_candidate(&ctx, p)),
             _ => None,

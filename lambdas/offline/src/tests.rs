@@ -327,3 +327,55 @@ fn invoice_number_under_a_column_title_next_to_a_date_title() {
     assert_eq!(x.data["invoice_number"], json!("INV-2025-9814"));
     assert_eq!(x.data["issue_date"], json!("2025-04-25"));
 }
+
+#[test]
+fn centred_receipt_header_gives_company_and_address() {
+    let d = doc(&[
+        ("Redwood Print Co.", 60.0, 20.0),
+        ("1200 Harbor Blvd", 66.0, 34.0),
+        ("Oakland, CA 94607", 63.0, 46.0),
+        ("Date: 2023-12-18", 14.0, 81.0),
+        ("Amount due $159.85", 14.0, 153.0),
+    ]);
+    let x = run(&d, "receipt");
+    assert_eq!(x.data["company"], json!("Redwood Print Co."));
+    assert_eq!(x.data["address"], json!("1200 Harbor Blvd, Oakland, CA 94607"));
+    assert_eq!(x.data["total"], json!(159.85));
+}
+
+#[test]
+fn vendor_name_in_a_right_aligned_letterhead_or_a_banner_repeated_in_the_footer() {
+    // Right-aligned: the name and the address share their right edge.
+    let d = doc(&[
+        ("Horlogerie Favre SA", 426.0, 46.0),
+        ("Rue du Rhone 40", 450.0, 62.0),
+        ("CLIENT", 57.0, 149.0),
+        ("Garage du Lac", 57.0, 160.0),
+        ("Total 10.00 CHF", 300.0, 300.0),
+    ]);
+    assert_eq!(run(&d, "invoice").data["vendor_name"], json!("Horlogerie Favre SA"));
+    // A banner: the name shares its line with the title, the address is far below, and
+    // the footer prints the name again.
+    let d = doc(&[
+        ("Schreinerei Bauer", 69.0, 59.0),
+        ("Rechnung", 434.0, 59.0),
+        ("Am Markt 5, 93047 Regensburg", 57.0, 103.0),
+        ("Gesamtbetrag 10,00 €", 300.0, 300.0),
+        ("Schreinerei Bauer billing@example.com", 57.0, 760.0),
+    ]);
+    assert_eq!(run(&d, "invoice").data["vendor_name"], json!("Schreinerei Bauer"));
+}
+
+#[test]
+fn vendor_name_from_the_footer_not_from_the_customer_window() {
+    let d = doc(&[
+        ("ALEXINUX", 386.0, 114.0),
+        ("de Lattre Alexis", 386.0, 126.0),
+        ("27 rue Henri Rolland", 386.0, 139.0),
+        ("Facture n° 2022089083", 244.0, 176.0),
+        ("Total TTC : 56,02 €", 376.0, 413.0),
+        ("NETPRESSE", 278.0, 700.0),
+        ("Sarl au capital de 10 000€ - RCS Paris B 530 848 134", 153.0, 712.0),
+    ]);
+    assert_eq!(run(&d, "invoice").data["vendor_name"], json!("NETPRESSE"));
+}
