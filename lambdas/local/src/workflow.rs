@@ -136,11 +136,11 @@ fn failure_path(definition: &Value) -> HashSet<String> {
 fn caught_failure_view(previous: &Execution, failure_path: &HashSet<String>) -> Option<Execution> {
     let top_entered = |e: &&HistoryEvent| e.scope.is_empty() && e.event_type.is_state_entered();
     let name = |e: &HistoryEvent| e.state_entered_event_details.as_ref().map(|d| d.name.clone()).unwrap_or_default();
-    let last = previous.history.iter().filter(top_entered).last()?;
+    let last = previous.history.iter().rev().find(top_entered)?;
     if !failure_path.contains(&name(last)) {
         return None;
     }
-    let resume = previous.history.iter().filter(top_entered).filter(|e| !failure_path.contains(&name(e))).last()?;
+    let resume = previous.history.iter().rev().filter(top_entered).find(|e| !failure_path.contains(&name(e)))?;
     let mut view = previous.clone();
     view.history.retain(|e| e.id <= resume.id || !top_entered(&e));
     Some(view)
