@@ -5,7 +5,10 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use docex_core::{BBox, Document, Extraction, FieldEvidence, FieldKind, FieldSpec, Spec};
-use docex_normalize::{DateOrder, find_dates_with, find_money, fold, parse_currency, parse_currency_in_context};
+use docex_normalize::{
+    DateOrder, currency_from_locale_cues, find_dates_with, find_money, fold, parse_currency, parse_currency_in_context,
+    repair_ocr_amounts,
+};
 use regex::Regex;
 use serde_json::{Value, json};
 
@@ -47,6 +50,8 @@ const DISTRACTORS: &[&str] = &[
     "your order",
     "tax 0",
     "total items",
+    "sub total",
+    "subtotal",
 ];
 
 /// Legal-form words that end a company name.
@@ -165,6 +170,14 @@ fn parse_region(
             Some((json!(d.iso), start + d.start, start + d.end, 1.0, None, None))
         }
         FieldKind::Money | FieldKind::Number | FieldKind::Integer => {
+            // Recognised text splits amounts ("30. 00"); the repair keeps byte offsets.
+            let repaired;
+            let region = if line.ocr {
+                repaired = repair_ocr_amounts(region);
+                repaired.as_str()
+            } else {
+                region
+            };
             let blanked = blank_dates(region, ctx.order);
             let found = find_money(&blanked);
             let m = found.last()?;
@@ -847,7 +860,21 @@ pub(crate) fn extract_from_pages(document: &Document, spec: &Spec) -> Extraction
                             ..c
                         })
                     }
-                    (None, vote) => vote.clone(),
+                    (None, Some(vote)) => Some(vote.clone()),
+                    // No symbol or code anywhere: the country the text names.
+                    (None, None) => currency_from_locale_cues(&ctx.doc_text).and_then(|code| {
+                        let (li, line) = ctx.lines.iter().enumerate().next()?;
+                        Some(Candidate {
+                            value: json!(code),
+                            confidence: 0.35,
+                            page: line.page,
+                            text: String::new(),
+                            bbox: None,
+                            line: li,
+                            amount: None,
+                            currency: Some(code),
+                        })
+                    }),
                 }
             }
             FieldKind::Date if field.required && !first_date_taken => {

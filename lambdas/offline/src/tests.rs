@@ -379,3 +379,18 @@ fn vendor_name_from_the_footer_not_from_the_customer_window() {
     ]);
     assert_eq!(run(&d, "invoice").data["vendor_name"], json!("NETPRESSE"));
 }
+
+#[test]
+fn recognised_receipt_with_split_amount_and_no_currency_symbol() {
+    let mut d = doc(&[
+        ("SWC ENTERPRISE SDN BHD", 40.0, 20.0),
+        ("BATANG KALI, SELANGOR", 40.0, 34.0),
+        ("Date: 28/03/2018", 40.0, 60.0),
+        ("Sub-total: 31, 16", 40.0, 188.0),
+        ("Total 30. 00", 40.0, 200.0),
+    ]);
+    d.pages[0].ocr = true;
+    let x = run(&d, "receipt");
+    assert_eq!(x.data["total"], json!(30.0));
+    assert_eq!(x.data["currency"], json!("MYR"));
+}
