@@ -56,6 +56,7 @@ pub mod jsonata;
 pub mod jsonpath;
 pub mod model;
 pub mod payload;
+pub mod recorded;
 pub mod task;
 pub mod validate;
 

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use docex_asl::{Engine, ExecutionOptions, StateMachine, TaskRegistry, TokioClock};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 pub enum Command {
     Validate { file: PathBuf },
@@ -55,13 +55,7 @@ pub async fn command(command: Command) -> Result<ExitCode> {
             let machine = StateMachine::parse(&definition).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
             let engine = Engine::new(TaskRegistry::new(), Arc::new(TokioClock));
             let execution = engine.start(&machine, read_json(&input)?, ExecutionOptions::default()).await;
-            let report = json!({
-                "status": execution.status.to_string(),
-                "output": execution.output,
-                "error": execution.error,
-                "cause": execution.cause,
-            });
-            println!("{report}");
+            println!("{}", docex_asl::recorded::summary(&execution));
             Ok(ExitCode::SUCCESS)
         }
     }

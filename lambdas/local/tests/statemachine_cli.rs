@@ -1,6 +1,6 @@
 //! `docex statemachine run|validate` against the cases recorded on AWS Step Functions
-//! (`lambdas/asl/tests/cases`), compared with the rules of the engine's own case test
-//! (`lambdas/asl/tests/cases.rs`), and against the workflow definition.
+//! (`lambdas/asl/tests/cases`), compared by the same rule as the engine's own case test
+//! (`docex_asl::recorded`), and against the workflow definition.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -30,19 +30,6 @@ fn describe(output: &Output) -> String {
     )
 }
 
-/// Equality as `lambdas/asl/tests/cases.rs` defines it: numbers by value, arrays in order,
-/// objects without regard to key order.
-fn same(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
-        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b)),
-        (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
-        }
-        _ => a == b,
-    }
-}
-
 /// Runs one case through the binary; the mismatches, if any.
 fn run_case(case: &Value, dir: &Path) -> Result<(), String> {
     std::fs::write(dir.join("definition.json"), case["definition"].to_string()).unwrap();
@@ -53,36 +40,13 @@ fn run_case(case: &Value, dir: &Path) -> Result<(), String> {
     }
     let stdout = String::from_utf8_lossy(&output.stdout);
     let run: Value = serde_json::from_str(stdout.trim()).map_err(|e| format!("not JSON ({e}): {stdout}"))?;
-    let expected = &case["expected"];
-    let mut problems = Vec::new();
-    if run["status"] != expected["status"] {
-        problems.push(format!("status {} != {}", run["status"], expected["status"]));
-    }
-    if !same(&run["output"], &expected["output"]) {
-        problems.push(format!("output {} != {}", run["output"], expected["output"]));
-    }
-    if run["error"] != expected["error"] {
-        problems.push(format!("error {} != {}", run["error"], expected["error"]));
-    }
-    let cause = match (&run["cause"], case["cause_is_json"].as_bool().unwrap_or(false)) {
-        (Value::String(c), true) => serde_json::from_str(c).unwrap_or(Value::String(c.clone())),
-        (other, _) => other.clone(),
-    };
-    if !same(&cause, &expected["cause"]) {
-        problems.push(format!("cause {cause} != {}", expected["cause"]));
-    }
-    if problems.is_empty() { Ok(()) } else { Err(problems.join("; ")) }
+    docex_asl::recorded::compare(case, &run)
 }
 
 #[test]
 fn every_recorded_case_runs_the_same_through_the_binary() {
     let cases = workspace().join("lambdas/asl/tests/cases");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&cases)
-        .expect("the recorded cases exist")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
+    let files = docex_asl::recorded::case_files(&cases).expect("the recorded cases exist");
     assert!(files.len() >= 44, "expected the recorded cases, found {}", files.len());
     let dir = tempfile::tempdir().unwrap();
     let mut failures = Vec::new();
