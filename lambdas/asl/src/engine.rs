@@ -599,6 +599,42 @@ fn jp_input(frame: &Frame, state: &State, raw: &Value, ctx: &Value) -> Result<Va
     }
 }
 
+/// The input a Task or Parallel state works on: `Arguments` in JSONata mode; `InputPath`
+/// then `Parameters` in JSONPath mode.
+fn effective_input(frame: &Frame, state: &State, raw: &Value, ctx: &Value, jsonata_mode: bool) -> Result<Value, Fault> {
+    if jsonata_mode {
+        return match state.field("Arguments") {
+            Some(t) => jsonata::eval_template(t, &ja_states(raw, ctx), &frame.vars),
+            None => Ok(raw.clone()),
+        };
+    }
+    let input = jp_input(frame, state, raw, ctx)?;
+    match state.field("Parameters") {
+        Some(p) => {
+            let mut rng = frame.rng();
+            payload::eval_template(p, &DataScope { input: &input, context: ctx, vars: &frame.vars }, &mut rng)
+        }
+        None => Ok(input),
+    }
+}
+
+/// A state's output and assignments from its result, in the state's query language.
+fn finish(
+    frame: &Frame,
+    state: &State,
+    raw: &Value,
+    result: Value,
+    ctx: &Value,
+    next: Option<String>,
+    jsonata_mode: bool,
+) -> Result<Outcome, Fault> {
+    if jsonata_mode {
+        ja_finish(frame, state, raw, result, ctx, next)
+    } else {
+        jp_finish(frame, state, raw, result, ctx, next)
+    }
+}
+
 /// Applies `ResultSelector`, `Assign`, `ResultPath` and `OutputPath` to a state result.
 fn jp_finish(
     frame: &Frame,
@@ -736,66 +772,18 @@ async fn run_body(
         StateKind::Choice => run_choice(frame, state, raw, ctx),
         StateKind::Wait => run_wait(frame, state, raw, ctx).await,
         StateKind::Task => {
-            let input = if jsonata_mode {
-                match state.field("Arguments") {
-                    Some(t) => jsonata::eval_template(t, &ja_states(raw, ctx), &frame.vars)?,
-                    None => raw.clone(),
-                }
-            } else {
-                let input = jp_input(frame, state, raw, ctx)?;
-                match state.field("Parameters") {
-                    Some(p) => {
-                        let mut rng = frame.rng();
-                        payload::eval_template(
-                            p,
-                            &DataScope { input: &input, context: ctx, vars: &frame.vars },
-                            &mut rng,
-                        )?
-                    }
-                    None => input,
-                }
-            };
+            let input = effective_input(frame, state, raw, ctx, jsonata_mode)?;
             let result = call_task(frame, state, raw, input, ctx, attempt).await?;
-            if jsonata_mode {
-                ja_finish(frame, state, raw, result, ctx, next)
-            } else {
-                jp_finish(frame, state, raw, result, ctx, next)
-            }
+            finish(frame, state, raw, result, ctx, next, jsonata_mode)
         }
         StateKind::Parallel => {
-            let input = if jsonata_mode {
-                match state.field("Arguments") {
-                    Some(t) => jsonata::eval_template(t, &ja_states(raw, ctx), &frame.vars)?,
-                    None => raw.clone(),
-                }
-            } else {
-                let input = jp_input(frame, state, raw, ctx)?;
-                match state.field("Parameters") {
-                    Some(p) => {
-                        let mut rng = frame.rng();
-                        payload::eval_template(
-                            p,
-                            &DataScope { input: &input, context: ctx, vars: &frame.vars },
-                            &mut rng,
-                        )?
-                    }
-                    None => input,
-                }
-            };
+            let input = effective_input(frame, state, raw, ctx, jsonata_mode)?;
             let result = run_parallel(frame, state, input).await?;
-            if jsonata_mode {
-                ja_finish(frame, state, raw, result, ctx, next)
-            } else {
-                jp_finish(frame, state, raw, result, ctx, next)
-            }
+            finish(frame, state, raw, result, ctx, next, jsonata_mode)
         }
         StateKind::Map => {
             let result = run_map(frame, state, raw, ctx).await?;
-            if jsonata_mode {
-                ja_finish(frame, state, raw, result, ctx, next)
-            } else {
-                jp_finish(frame, state, raw, result, ctx, next)
-            }
+            finish(frame, state, raw, result, ctx, next, jsonata_mode)
         }
     }
 }
