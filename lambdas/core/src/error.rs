@@ -89,9 +89,30 @@ impl DocexError {
     }
 }
 
+/// The message of a task failure's cause. A Lambda reports its cause as a JSON object
+/// `{"errorType", "errorMessage"}`; people want the message. Any other cause is kept as is.
+pub fn readable_cause(cause: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(cause)
+        .ok()
+        .and_then(|v| v.get("errorMessage").and_then(|m| m.as_str()).map(String::from))
+        .unwrap_or_else(|| cause.to_string())
+}
+
 /// An error as it appears in results, job records and API responses.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorReport {
     pub name: String,
     pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lambda_cause_reads_as_its_message_and_other_causes_stay() {
+        assert_eq!(readable_cause(r#"{"errorType": "Docex.NotPdf", "errorMessage": "a PNG"}"#), "a PNG");
+        assert_eq!(readable_cause("plain words"), "plain words");
+        assert_eq!(readable_cause(r#"{"other": 1}"#), r#"{"other": 1}"#);
+    }
 }

@@ -251,7 +251,7 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
                             letter.job_id,
                             letter.at,
                             letter.error,
-                            readable_cause(&letter.cause)
+                            docex_core::error::readable_cause(&letter.cause)
                         );
                     }
                     Ok(ExitCode::SUCCESS)
@@ -300,13 +300,6 @@ impl From<StatemachineCommand> for docex_local::statemachine::Command {
             StatemachineCommand::Run { file, input } => docex_local::statemachine::Command::Run { file, input },
         }
     }
-}
-
-fn readable_cause(cause: &str) -> String {
-    serde_json::from_str::<serde_json::Value>(cause)
-        .ok()
-        .and_then(|v| v.get("errorMessage").and_then(|m| m.as_str()).map(String::from))
-        .unwrap_or_else(|| cause.to_string())
 }
 
 async fn run(

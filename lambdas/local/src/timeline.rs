@@ -43,7 +43,7 @@ pub fn timeline(history: &[HistoryEvent]) -> Vec<TimelineRow> {
             EventType::TaskFailed | EventType::TaskTimedOut => {
                 let failure = event.task_failed_event_details.as_ref().or(event.task_timed_out_event_details.as_ref());
                 row.retries += 1;
-                row.error = failure.map(|f| format!("{}: {}", f.error, readable(&f.cause)));
+                row.error = failure.map(|f| format!("{}: {}", f.error, docex_core::error::readable_cause(&f.cause)));
             }
             EventType::TaskSucceeded => row.error = None,
             EventType::MapStateFailed | EventType::ParallelStateFailed | EventType::FailStateEntered => {
@@ -62,14 +62,6 @@ pub fn timeline(history: &[HistoryEvent]) -> Vec<TimelineRow> {
         row.retries = row.retries.saturating_sub(1);
     }
     rows
-}
-
-/// A Lambda-style JSON cause reduced to its message.
-fn readable(cause: &str) -> String {
-    serde_json::from_str::<serde_json::Value>(cause)
-        .ok()
-        .and_then(|v| v.get("errorMessage").and_then(|m| m.as_str()).map(String::from))
-        .unwrap_or_else(|| cause.to_string())
 }
 
 /// The timeline as a table.

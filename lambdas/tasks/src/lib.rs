@@ -206,18 +206,13 @@ pub async fn record_failure(
     blobs: &dyn BlobStore,
     jobs: &dyn JobStore,
 ) -> Result<(), DocexError> {
-    let error = docex_core::error::ErrorReport { name: input.error.clone(), message: readable_cause(&input.cause) };
+    let error = docex_core::error::ErrorReport {
+        name: input.error.clone(),
+        message: docex_core::error::readable_cause(&input.cause),
+    };
     let job = job_record(jobs, &input.job_id).await?;
     put_json(blobs, &keys::result(&input.job_id), &JobResult::failed(&job, error.clone())).await?;
     jobs.set_status(&update(&input.job_id, JobStatus::Failed, Some(error), None)).await
-}
-
-/// A Lambda's cause is a JSON object `{"errorType", "errorMessage"}`; users want the message.
-fn readable_cause(cause: &str) -> String {
-    serde_json::from_str::<serde_json::Value>(cause)
-        .ok()
-        .and_then(|v| v.get("errorMessage").and_then(|m| m.as_str()).map(String::from))
-        .unwrap_or_else(|| cause.to_string())
 }
 
 async fn job_record(jobs: &dyn JobStore, job_id: &str) -> Result<docex_core::JobRecord, DocexError> {
