@@ -56,11 +56,32 @@ pub enum EventType {
 impl EventType {
     /// True for `*StateEntered` events.
     pub fn is_state_entered(self) -> bool {
-        format!("{self:?}").ends_with("StateEntered")
+        use EventType::*;
+        matches!(
+            self,
+            PassStateEntered
+                | TaskStateEntered
+                | ChoiceStateEntered
+                | WaitStateEntered
+                | SucceedStateEntered
+                | FailStateEntered
+                | ParallelStateEntered
+                | MapStateEntered
+        )
     }
     /// True for `*StateExited` events.
     pub fn is_state_exited(self) -> bool {
-        format!("{self:?}").ends_with("StateExited")
+        use EventType::*;
+        matches!(
+            self,
+            PassStateExited
+                | TaskStateExited
+                | ChoiceStateExited
+                | WaitStateExited
+                | SucceedStateExited
+                | ParallelStateExited
+                | MapStateExited
+        )
     }
 }
 

@@ -234,11 +234,7 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
         }
         Command::Redrive { job } => {
             let workflow = embedded_workflow(&data()?)?;
-            let record = commands::find_job(&workflow, &job).await?;
-            let execution = workflow.redrive(&record.job_id).await?;
-            let after = commands::find_job(&workflow, &job).await?;
-            println!("{}: execution {}, job {}", record.job_id, execution.status, after.status.as_str());
-            Ok(if after.status == JobStatus::Failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+            redrive_jobs(&workflow, vec![job]).await
         }
         Command::Dlq { command } => {
             let workflow = embedded_workflow(&data()?)?;
@@ -262,15 +258,7 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
                     } else {
                         jobs
                     };
-                    let mut failed = false;
-                    for job in jobs {
-                        let record = commands::find_job(&workflow, &job).await?;
-                        let execution = workflow.redrive(&record.job_id).await?;
-                        let after = commands::find_job(&workflow, &job).await?;
-                        failed |= after.status == JobStatus::Failed;
-                        println!("{}: execution {}, job {}", record.job_id, execution.status, after.status.as_str());
-                    }
-                    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+                    redrive_jobs(&workflow, jobs).await
                 }
             }
         }
@@ -300,6 +288,19 @@ impl From<StatemachineCommand> for docex_local::statemachine::Command {
             StatemachineCommand::Run { file, input } => docex_local::statemachine::Command::Run { file, input },
         }
     }
+}
+
+/// Re-drives jobs one after the other and reports each; fails if any job stays failed.
+async fn redrive_jobs(workflow: &docex_local::workflow::LocalWorkflow, jobs: Vec<String>) -> Result<ExitCode> {
+    let mut failed = false;
+    for job in jobs {
+        let record = commands::find_job(workflow, &job).await?;
+        let execution = workflow.redrive(&record.job_id).await?;
+        let after = commands::find_job(workflow, &job).await?;
+        failed |= after.status == JobStatus::Failed;
+        println!("{}: execution {}, job {}", record.job_id, execution.status, after.status.as_str());
+    }
+    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
 async fn run(

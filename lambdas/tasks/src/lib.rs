@@ -182,8 +182,7 @@ pub async fn store(
 
 /// `RenderReport`: renders the result with the job's template into the report PDF.
 pub async fn render(input: &JobInput, blobs: &dyn BlobStore, renderer: &dyn Renderer) -> Result<Rendered, DocexError> {
-    let result: serde_json::Value = get_json(blobs, &keys::result(&input.job_id)).await?;
-    let mut data = result;
+    let mut data: serde_json::Value = get_json(blobs, &keys::result(&input.job_id)).await?;
     data["generated_at"] = serde_json::Value::String(chrono::Utc::now().format("%Y-%m-%d").to_string());
     let pdf = renderer.render(&input.template, &data)?;
     let report_key = keys::report(&input.job_id);
