@@ -56,6 +56,9 @@ pub struct JobResult {
     /// Which extractor produced the data.
     #[serde(default)]
     pub extractor: String,
+    /// Model tokens and cost of the job, when a model did the reading.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<crate::result::Usage>,
 }
 
 impl JobResult {
@@ -72,6 +75,7 @@ impl JobResult {
             report: None,
             error: None,
             extractor: extractor.to_string(),
+            usage: outcome.usage,
         }
     }
 
@@ -89,6 +93,7 @@ impl JobResult {
             report: None,
             error: Some(error),
             extractor: String::new(),
+            usage: None,
         }
     }
 }

@@ -11,6 +11,9 @@ pub fn merge_extractions(chunks: Vec<Extraction>) -> Extraction {
     let mut merged = Extraction::default();
     for chunk in chunks {
         merged.notes.extend(chunk.notes);
+        if let Some(usage) = &chunk.usage {
+            merged.usage.get_or_insert_with(Default::default).add(usage);
+        }
         for (name, value) in chunk.data {
             let pointer = format!("/{}", escape_pointer_token(&name));
             let pointer_moves: Vec<(String, String)>;
@@ -67,7 +70,7 @@ fn move_evidence(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::result::FieldEvidence;
+    use crate::result::{FieldEvidence, Usage};
     use serde_json::json;
 
     fn evidence(confidence: f64, page: u32) -> FieldEvidence {
@@ -85,7 +88,22 @@ mod tests {
         second.set("items", json!([{"a": 2}]), evidence(0.9, 2));
         second.fields.insert("/items/0/a".into(), evidence(0.7, 2));
 
+        let usage = |tokens, cost| Usage {
+            model: "m".into(),
+            calls: 1,
+            input_tokens: tokens,
+            output_tokens: 10,
+            cache_read_tokens: 0,
+            cache_write_tokens: 0,
+            cost_usd: cost,
+        };
+        first.usage = Some(usage(100, Some(0.5)));
+        second.usage = Some(usage(200, Some(0.25)));
+
         let merged = merge_extractions(vec![first, second]);
+        let total = merged.usage.as_ref().unwrap();
+        assert_eq!((total.calls, total.input_tokens, total.output_tokens, total.cost_usd), (2, 300, 20, Some(0.75)));
+        assert_eq!(total.model, "m");
         assert_eq!(merged.data["total"], json!(12.0));
         assert_eq!(merged.fields["/total"].page, Some(2));
         assert_eq!(merged.data["items"], json!([{"a": 1}, {"a": 2}]));

@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::result::{Extraction, FieldEvidence};
-use crate::spec::{Rule, Spec};
+use crate::result::{Extraction, FieldEvidence, Usage};
+use crate::spec::{Rule, Spec, Violation};
 
 /// How a job ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,10 +52,29 @@ pub struct Outcome {
     pub fields: BTreeMap<String, FieldEvidence>,
     pub confidence: f64,
     pub review_reasons: Vec<String>,
+    /// Model tokens and cost, when a model did the reading.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<Usage>,
+}
+
+/// Every way `data` breaks its spec: schema violations (types, formats, required fields)
+/// and broken cross-field rules, each with the pointer of a value involved (empty for the
+/// whole object) and a message. An extractor that can correct itself (the agent loop)
+/// checks its answers with this before [`finalize`] sees them.
+pub fn check(spec: &Spec, data: &Value) -> Vec<Violation> {
+    let mut violations = spec.violations(data);
+    for rule in &spec.rules {
+        if let Some((message, pointers)) = broken_rule(rule, data) {
+            let pointer = pointers.last().cloned().unwrap_or_default();
+            violations.push(Violation { pointer, message });
+        }
+    }
+    violations
 }
 
 /// Validates an extraction against its spec and decides the job's status.
 pub fn finalize(spec: &Spec, extraction: Extraction) -> Outcome {
+    let usage = extraction.usage;
     let mut data = Value::Object(extraction.data);
     let mut fields = extraction.fields;
     let mut reasons: Vec<String> = extraction.notes;
@@ -94,7 +113,7 @@ pub fn finalize(spec: &Spec, extraction: Extraction) -> Outcome {
         reasons.push(format!("confidence {confidence:.2} is under the review threshold {:.2}", spec.review_threshold));
     }
     let status = if reasons.is_empty() { JobStatus::Succeeded } else { JobStatus::NeedsReview };
-    Outcome { status, data, fields, confidence, review_reasons: reasons }
+    Outcome { status, data, fields, confidence, review_reasons: reasons, usage }
 }
 
 /// The mean confidence of the top-level values found plus the required ones (a missing
@@ -270,6 +289,16 @@ mod tests {
         assert!(!outcome.fields.contains_key("/issued"));
         assert!(outcome.review_reasons.iter().any(|r| r.contains("required field total")));
         assert!(spec().violations(&outcome.data).iter().all(|v| v.pointer.is_empty()), "only `required` may remain");
+    }
+
+    #[test]
+    fn check_reports_schema_violations_and_broken_rules() {
+        let data = json!({"total": 31.0, "issued": "2024-13-01", "items": [{"amount": 10.0}, {"amount": 20.0}]});
+        let violations = check(&spec(), &data);
+        assert!(violations.iter().any(|v| v.pointer == "/issued"), "{violations:?}");
+        assert!(violations.iter().any(|v| v.pointer == "/total" && v.message.contains("30.00")), "{violations:?}");
+        let missing = check(&spec(), &json!({}));
+        assert!(missing.iter().any(|v| v.pointer.is_empty() && v.message.contains("total")), "{missing:?}");
     }
 
     #[test]

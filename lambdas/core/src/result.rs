@@ -32,6 +32,51 @@ pub struct Extraction {
     pub fields: BTreeMap<String, FieldEvidence>,
     /// Remarks for a reviewer (disagreements between sources, values left out, ...).
     pub notes: Vec<String>,
+    /// Model tokens spent on this extraction and their cost; `None` for extractors that use
+    /// no model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<Usage>,
+}
+
+/// Model tokens used and what they cost, for one call, one chunk or a whole job.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Usage {
+    /// The model (or models, comma-separated) that did the reading.
+    pub model: String,
+    /// Model calls made.
+    pub calls: u32,
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+    /// Input tokens read from the provider's prompt cache.
+    #[serde(default)]
+    pub cache_read_tokens: u64,
+    /// Input tokens written to the provider's prompt cache.
+    #[serde(default)]
+    pub cache_write_tokens: u64,
+    /// In US dollars; `None` when the model has no price in the price table.
+    pub cost_usd: Option<f64>,
+}
+
+impl Usage {
+    /// Adds another's tokens and cost. A cost stays known only while both are known.
+    pub fn add(&mut self, other: &Usage) {
+        if self.model.is_empty() {
+            self.model = other.model.clone();
+        } else if !other.model.is_empty() && !self.model.split(", ").any(|m| m == other.model) {
+            self.model = format!("{}, {}", self.model, other.model);
+        }
+        let fresh = self.calls == 0;
+        self.calls += other.calls;
+        self.input_tokens += other.input_tokens;
+        self.output_tokens += other.output_tokens;
+        self.cache_read_tokens += other.cache_read_tokens;
+        self.cache_write_tokens += other.cache_write_tokens;
+        self.cost_usd = match (self.cost_usd, other.cost_usd) {
+            (Some(a), Some(b)) => Some(a + b),
+            (None, b) if fresh => b,
+            _ => None,
+        };
+    }
 }
 
 impl Extraction {
