@@ -18,7 +18,7 @@ pub mod workflow;
 
 use std::sync::Arc;
 
-use docex_core::DocexError;
+use docex_core::{DocexError, Extractor};
 use docex_render::{ReportDate, TypstRenderer};
 
 use crate::blobs::FileBlobStore;
@@ -50,4 +50,13 @@ pub fn embedded_adapters(data: &DataDir) -> Result<Adapters, DocexError> {
 pub fn embedded_workflow(data: &DataDir) -> Result<LocalWorkflow, DocexError> {
     let faults = Faults::parse(&std::env::var(FAULTS_ENV).unwrap_or_default())?;
     LocalWorkflow::new(embedded_adapters(data)?, faults)
+}
+
+/// The local workflow with another extractor in place of the offline one (a model
+/// provider, see `docex_agent::extractor_for`).
+pub fn embedded_workflow_with(data: &DataDir, extractor: Box<dyn Extractor>) -> Result<LocalWorkflow, DocexError> {
+    let faults = Faults::parse(&std::env::var(FAULTS_ENV).unwrap_or_default())?;
+    let mut adapters = embedded_adapters(data)?;
+    adapters.extractor = extractor;
+    LocalWorkflow::new(adapters, faults)
 }

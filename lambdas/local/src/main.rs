@@ -12,7 +12,7 @@ use clap::{Parser, Subcommand};
 use docex_core::JobStatus;
 use docex_local::commands::{self, Processed, RunOptions};
 use docex_local::datadir::{DEFAULT_DATA_DIR, DataDir};
-use docex_local::{embedded_adapters, embedded_workflow, eval, timeline};
+use docex_local::{embedded_adapters, embedded_workflow, embedded_workflow_with, eval, timeline};
 
 #[derive(Parser)]
 #[command(
@@ -50,6 +50,13 @@ enum Command {
         /// Documents processed at the same time.
         #[arg(long, default_value_t = 2)]
         concurrency: usize,
+        /// Who reads the documents: offline (docex's own extractor, no model; the default), bedrock (Amazon
+        /// Bedrock, configured like any AWS SDK) or openai (an OpenAI-compatible server at DOCEX_OPENAI_BASE_URL).
+        #[arg(long, env = "DOCEX_PROVIDER")]
+        provider: Option<String>,
+        /// The model for bedrock or openai.
+        #[arg(long, env = "DOCEX_MODEL")]
+        model: Option<String>,
         /// PDF files.
         #[arg(required = true)]
         files: Vec<PathBuf>,
@@ -157,8 +164,10 @@ fn main() -> ExitCode {
 async fn dispatch(cli: Cli) -> Result<ExitCode> {
     let data = || DataDir::open(&cli.data).context("opening the data directory");
     match cli.command {
-        Command::Run { spec, template, out, json, concurrency, files } => {
-            let workflow = Arc::new(embedded_workflow(&data()?)?);
+        Command::Run { spec, template, out, json, concurrency, provider, model, files } => {
+            let provider = provider.as_deref().map(docex_agent::Provider::parse).transpose()?;
+            let extractor = docex_agent::extractor_for(provider, model.as_deref()).await?;
+            let workflow = Arc::new(embedded_workflow_with(&data()?, extractor)?);
             run(workflow, files, RunOptions { spec, template, out, concurrency }, json).await
         }
         Command::Eval { spec, manifest, documents, json } => {
@@ -385,6 +394,13 @@ fn print_fields(p: &Processed) {
     }
     for reason in &r.review_reasons {
         println!("  review: {reason}");
+    }
+    if let Some(u) = &r.usage {
+        let cost = u.cost_usd.map_or("no price for this model".into(), |c| format!("${c:.4}"));
+        println!(
+            "\n  model {}: {} calls, {} input + {} output tokens ({} cached), {cost}",
+            u.model, u.calls, u.input_tokens, u.output_tokens, u.cache_read_tokens
+        );
     }
     println!("\n  wrote {}", p.json_path.display());
     if let Some(report) = &p.report_path {
