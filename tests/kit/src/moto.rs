@@ -81,14 +81,15 @@ impl Moto {
         // moto runs in the background; a second background job waits for this process to
         // close the pipe on stdin (it does when it exits) and kills moto; the shell itself
         // waits for moto, so its exit tells that moto stopped. The pipe is handed to the
-        // watcher as fd 3: a background job's own stdin is /dev/null in a script.
+        // watcher as fd 3: a background job's own stdin is /dev/null in a script. The log
+        // goes when the test process does.
         let script = r#"exec 3<&0
 moto_server -H 127.0.0.1 -p "$1" </dev/null 3<&- & m=$!
-( cat <&3 >/dev/null; kill "$m" 2>/dev/null ) &
+( cat <&3 >/dev/null; kill "$m" 2>/dev/null; rm -f "$2" ) &
 exec 3<&-
 wait "$m""#;
         let mut child = Command::new("sh")
-            .args(["-c", script, "moto", &port.to_string()])
+            .args(["-c", script, "moto", &port.to_string(), &log.display().to_string()])
             .stdin(Stdio::piped())
             .stdout(log_file.try_clone()?)
             .stderr(log_file)
@@ -121,7 +122,7 @@ wait "$m""#;
         self.port
     }
 
-    /// moto's request log (useful when a test fails).
+    /// moto's request log (useful when a test fails; removed when the test process ends).
     pub fn log_path(&self) -> &std::path::Path {
         &self.log
     }
