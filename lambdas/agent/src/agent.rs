@@ -137,6 +137,9 @@ impl AgentExtractor {
         let mut messages =
             vec![Message::user(vec![Block::Text(prompt::opening(spec, &pages, all.len(), &unseen(&shown)))])];
         let checker = Checker::new(spec, document);
+        // A later chunk of a long document (its first page is not page 1) need not hold the
+        // fields of the first page.
+        let mut require_all = document.pages.first().is_none_or(|p| p.number <= 1);
         let mut best: Option<(Submission, Vec<String>)> = None;
 
         for turn in 1..=self.options.max_turns {
@@ -186,7 +189,8 @@ impl AgentExtractor {
                         results.push(Block::ToolResult { id, text, error: !ok });
                     }
                     SUBMIT_TOOL => {
-                        let (submission, problems) = checker.check(&input);
+                        let (submission, problems) = checker.check(&input, require_all);
+                        require_all = false;
                         if problems.is_empty() {
                             accepted = Some(submission);
                             results.push(Block::ToolResult { id, text: "Accepted.".into(), error: false });
@@ -357,8 +361,11 @@ impl<'a> Checker<'a> {
             && self.pages.get(&page).is_some_and(|(text, bare)| text.contains(&spaced) || bare.contains(&squashed))
     }
 
-    /// The submission as far as it can be read, and every problem with it.
-    fn check(&self, input: &Value) -> (Submission, Vec<String>) {
+    /// The submission as far as it can be read, and every problem with it. A required
+    /// field left out is a problem only while `require_all` holds: the model is asked once,
+    /// and a field the document does not state may then stay out (the result needs review,
+    /// or another chunk of the document supplies it).
+    fn check(&self, input: &Value, require_all: bool) -> (Submission, Vec<String>) {
         let mut problems = Vec::new();
         let mut submission = Submission::default();
         let Some(input) = input.as_object() else {
@@ -381,6 +388,15 @@ impl<'a> Checker<'a> {
         }
         let data = Value::Object(submission.data.clone());
         for violation in docex_core::check(self.spec, &data) {
+            if violation.pointer.is_empty() && violation.message.contains("required") {
+                if require_all {
+                    problems.push(format!(
+                        "data: {}; if the document does not state it, submit again without it",
+                        violation.message
+                    ));
+                }
+                continue;
+            }
             let at = if violation.pointer.is_empty() { "data".to_string() } else { violation.pointer };
             problems.push(format!("{at}: {}", violation.message));
         }
@@ -565,24 +581,44 @@ mod tests {
         let checker = Checker::new(&spec, &document);
         assert!(checker.quote_on(2, "grand total 30.00 eur"));
         assert!(checker.quote_on(1, "InvoiceNo.42"));
-        let (_, problems) = checker.check(&json!({
-            "data": {"total": 30.0, "number": "42"},
-            "evidence": [
-                {"field": "/total", "page": 1, "quote": "30.00 EUR", "confidence": 0.9},
-                {"field": "/number", "page": 1, "quote": "No. 42", "confidence": 0.9}
-            ]
-        }));
+        let (_, problems) = checker.check(
+            &json!({
+                "data": {"total": 30.0, "number": "42"},
+                "evidence": [
+                    {"field": "/total", "page": 1, "quote": "30.00 EUR", "confidence": 0.9},
+                    {"field": "/number", "page": 1, "quote": "No. 42", "confidence": 0.9}
+                ]
+            }),
+            true,
+        );
         assert_eq!(problems, vec!["/total: the quote \"30.00 EUR\" is on page 2, not on page 1"]);
+    }
+
+    #[test]
+    fn a_missing_required_field_is_asked_for_once_and_never_on_later_chunks() {
+        let spec = spec();
+        let submission = json!({"data": {"number": "42"}, "evidence": [{"field": "/number", "page": 3, "quote": "No. 42", "confidence": 0.9}]});
+        let later = Document { pages: vec![page(3, &["Invoice No. 42"])], ..Document::default() };
+        let checker = Checker::new(&spec, &later);
+        let (_, problems) = checker.check(&submission, true);
+        assert_eq!(
+            problems,
+            vec!["data: \"total\" is a required property; if the document does not state it, submit again without it"]
+        );
+        assert!(checker.check(&submission, false).1.is_empty());
     }
 
     #[test]
     fn every_problem_is_listed_at_once() {
         let document = Document { pages: vec![page(1, &["Total 31.00", "A 10.00", "B 20.00"])], ..Document::default() };
         let spec = spec();
-        let (submission, problems) = Checker::new(&spec, &document).check(&json!({
-            "data": {"total": 31.0, "items": [{"amount": 10.0}, {"amount": 20.0}], "hacked": true},
-            "evidence": [{"field": "/total", "page": 9, "quote": "Total 31.00", "confidence": 2}]
-        }));
+        let (submission, problems) = Checker::new(&spec, &document).check(
+            &json!({
+                "data": {"total": 31.0, "items": [{"amount": 10.0}, {"amount": 20.0}], "hacked": true},
+                "evidence": [{"field": "/total", "page": 9, "quote": "Total 31.00", "confidence": 2}]
+            }),
+            true,
+        );
         assert!(!submission.data.contains_key("hacked"));
         let text = problems.join("\n");
         for expected in

@@ -102,6 +102,13 @@ pub fn opening(spec: &Spec, pages: &[&Page], total_pages: usize, unseen: &[u32])
 submit_extraction.\n",
         spec.name
     );
+    if let Some(first) = pages.first().filter(|p| p.number > 1) {
+        text.push_str(&format!(
+            "These pages are part of a longer document, from page {}: fill in what they state, and leave out fields \
+they do not state.\n",
+            first.number
+        ));
+    }
     if !unseen.is_empty() {
         text.push_str(&format!(
             "The document has {total_pages} pages; {} of them are shown below. Pages not shown yet: {}. Call read_pages \
