@@ -166,3 +166,34 @@ fn a_model_that_never_calls_the_tool_fails_the_job_with_a_named_error() {
     assert!(result["error"]["message"].as_str().unwrap().contains("did not call submit_extraction in 2 turns"));
     assert_eq!(fake.requests().len(), 2, "a deterministic failure is not retried");
 }
+
+#[test]
+fn the_openai_provider_through_the_docex_command() {
+    use docex_testkit::fake_openai::{FakeOpenAi, Reply};
+    let file = fixtures().join("invoice2data__AmazonWebServices.pdf");
+    let lines = page_lines(&file);
+    let fake = FakeOpenAi::start(vec![Reply::tool_call("c1", "submit_extraction", submission(&lines, 1))]);
+    let dir = tempfile::tempdir().unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_docex"))
+        .args(["--data", "data", "run", "--json", "--out", "out"])
+        .arg(&file)
+        .current_dir(dir.path())
+        .env_remove("DOCEX_DATA")
+        .env_remove("DOCEX_FAULTS")
+        .env_remove("DOCEX_OPENAI_API_KEY")
+        .env_remove("OPENAI_API_KEY")
+        .env("DOCEX_PROVIDER", "openai")
+        .env("DOCEX_MODEL", "llama-3.1-8b-instruct")
+        .env("DOCEX_OPENAI_BASE_URL", &fake.base_url)
+        .output()
+        .expect("docex starts");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let result: Value = serde_json::from_str(String::from_utf8_lossy(&output.stdout).lines().next().unwrap()).unwrap();
+    assert_eq!(result["extractor"], "openai");
+    assert_eq!(result["status"], "SUCCEEDED", "{result}");
+    assert_eq!(result["usage"]["model"], "llama-3.1-8b-instruct");
+    assert!(result["usage"]["cost_usd"].is_null(), "no price for a local model");
+    let request = &fake.requests()[0].body;
+    assert_eq!(request["model"], "llama-3.1-8b-instruct");
+    assert!(request["messages"][1]["content"].as_str().unwrap().contains("<page number=\"1\">"));
+}
