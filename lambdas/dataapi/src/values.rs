@@ -10,7 +10,7 @@
 //! `doubleValue`, `numeric` a `stringValue` (exact), `bool` `booleanValue`, text types,
 //! `json`, `jsonb` and `uuid` `stringValue`, `bytea` `blobValue`, dates and times a
 //! `stringValue` in the service's form (`YYYY-MM-DD HH:MM:SS[.ffffff]`, timestamps with a
-//! time zone in UTC), arrays `arrayValue` and NULL `isNull`.
+//! time zone in UTC), arrays `arrayValue`, and NULL and `void` `isNull`.
 
 use std::error::Error;
 
@@ -188,6 +188,8 @@ fn decode_value(ty: &Type, bytes: &[u8], options: ReturnOptions) -> DecodeResult
             }
         }
         Type::BYTEA => Cell::Blob(bytes.to_vec()),
+        // What functions like pg_advisory_lock return: no value.
+        Type::VOID => Cell::Null,
         Type::DATE => Cell::Text(NaiveDate::from_sql(ty, bytes)?.format("%Y-%m-%d").to_string()),
         Type::TIME => Cell::Text(time_string(NaiveTime::from_sql(ty, bytes)?)),
         Type::TIMESTAMP => Cell::Text(timestamp_string(NaiveDateTime::from_sql(ty, bytes)?)),

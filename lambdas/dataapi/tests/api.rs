@@ -502,8 +502,9 @@ async fn a_statement_over_the_time_limit_is_cancelled_with_a_timeout_error() {
         .unwrap_err()
         .into_service_error();
     assert!(err.is_statement_timeout_exception(), "{err:?}");
-    // The server still answers afterwards.
+    // The server still answers afterwards; a function returning void gives a NULL.
     assert_eq!(s.sql("SELECT 1").await.records()[0][0], Field::LongValue(1));
+    assert_eq!(s.sql("SELECT pg_sleep(0)").await.records()[0][0], Field::IsNull(true));
 }
 
 #[tokio::test]
