@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use async_trait::async_trait;
 use docex_core::result::escape_pointer_token;
-use docex_core::{DocexError, Document, Extraction, Extractor, FieldEvidence, Spec, Usage};
+use docex_core::{BBox, DocexError, Document, Extraction, Extractor, FieldEvidence, Page, Spec, Usage, Word};
 use serde_json::{Map, Value};
 
 use crate::model::{Block, CallError, Message, ModelClient, Request, Role, ToolChoice};
@@ -482,9 +482,10 @@ impl Submission {
             let confidence = if evidence.found { evidence.confidence } else { evidence.confidence * 0.4 };
             let better = fields.get(&evidence.field).is_none_or(|e| e.confidence < confidence);
             if better {
+                let bbox = document.page(evidence.page).and_then(|p| quote_box(p, &evidence.quote));
                 fields.insert(
                     evidence.field,
-                    FieldEvidence { confidence, page: Some(evidence.page), text: evidence.quote, bbox: None },
+                    FieldEvidence { confidence, page: Some(evidence.page), text: evidence.quote, bbox },
                 );
             }
         }
@@ -528,6 +529,36 @@ fn same_value(a: &Value, b: &Value) -> bool {
     }
 }
 
+/// The box of the first run of words on the page (in reading order) that holds the quote.
+fn quote_box(page: &Page, quote: &str) -> Option<BBox> {
+    let wanted = squash(quote);
+    if wanted.is_empty() {
+        return None;
+    }
+    let words: Vec<Word> = page.lines().into_iter().flat_map(|line| line.words).collect();
+    let texts: Vec<String> = words.iter().map(|w| squash(&w.text)).collect();
+    for start in 0..words.len() {
+        let mut joined = String::new();
+        for end in start..words.len() {
+            joined.push_str(&texts[end]);
+            if joined.contains(&wanted) {
+                if joined[texts[start].len()..].contains(&wanted) {
+                    break; // the quote starts at a later word
+                }
+                let mut bbox = words[start].bbox;
+                for word in &words[start + 1..=end] {
+                    bbox = bbox.union(&word.bbox);
+                }
+                return Some(bbox);
+            }
+            if joined.len() >= wanted.len() + texts[start].len() {
+                break;
+            }
+        }
+    }
+    None
+}
+
 /// Lower case, runs of white space as one space, trimmed.
 fn normalize(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
@@ -541,7 +572,6 @@ fn squash(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use docex_core::{BBox, Page, Word};
     use serde_json::json;
 
     pub(crate) fn page(number: u32, lines: &[&str]) -> Page {
@@ -606,6 +636,15 @@ mod tests {
             vec!["data: \"total\" is a required property; if the document does not state it, submit again without it"]
         );
         assert!(checker.check(&submission, false).1.is_empty());
+    }
+
+    #[test]
+    fn the_box_of_a_quote_spans_its_words() {
+        let page = page(1, &["Invoice No. 42", "Total EUR 89.85"]);
+        let bbox = quote_box(&page, "eur 89.85").unwrap();
+        let (eur, amount) = (&page.words[4].bbox, &page.words[5].bbox);
+        assert_eq!((bbox.x0, bbox.y0, bbox.x1, bbox.y1), (eur.x0, eur.y0, amount.x1, amount.y1));
+        assert!(quote_box(&page, "Amount due").is_none());
     }
 
     #[test]

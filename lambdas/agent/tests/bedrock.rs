@@ -32,6 +32,7 @@ async fn a_correct_first_answer_is_accepted_with_its_evidence_and_cost() {
     assert_eq!(Value::Object(extraction.data.clone()), good_data());
     assert_eq!(extraction.fields["/total_amount"].text, "Total EUR 89.85");
     assert_eq!(extraction.fields["/total_amount"].page, Some(1));
+    assert!(extraction.fields["/total_amount"].bbox.is_some(), "the quote's words give the value's box");
     let usage = extraction.usage.clone().unwrap();
     assert_eq!((usage.calls, usage.input_tokens, usage.output_tokens), (1, 1800, 420));
     let expected = (1800.0 * 0.8 + 420.0 * 4.0) / 1e6;
