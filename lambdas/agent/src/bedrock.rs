@@ -9,9 +9,9 @@ use async_trait::async_trait;
 use aws_sdk_bedrockruntime::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_bedrockruntime::operation::converse::ConverseError;
 use aws_sdk_bedrockruntime::types::{
-    AnyToolChoice, ContentBlock, ConversationRole, ConverseOutput, InferenceConfiguration, SpecificToolChoice,
-    SystemContentBlock, ToolConfiguration, ToolInputSchema, ToolResultBlock, ToolResultContentBlock, ToolResultStatus,
-    ToolSpecification, ToolUseBlock,
+    AnyToolChoice, CachePointBlock, CachePointType, ContentBlock, ConversationRole, ConverseOutput,
+    InferenceConfiguration, SpecificToolChoice, SystemContentBlock, ToolConfiguration, ToolInputSchema,
+    ToolResultBlock, ToolResultContentBlock, ToolResultStatus, ToolSpecification, ToolUseBlock,
 };
 use aws_smithy_types::{Document, Number};
 use docex_core::DocexError;
@@ -26,6 +26,7 @@ pub const SDK_MAX_ATTEMPTS: u32 = 2;
 pub struct BedrockClient {
     client: aws_sdk_bedrockruntime::Client,
     model: String,
+    prompt_cache: bool,
 }
 
 impl BedrockClient {
@@ -38,7 +39,19 @@ impl BedrockClient {
                 aws_sdk_bedrockruntime::config::retry::RetryConfig::standard().with_max_attempts(SDK_MAX_ATTEMPTS),
             )
             .build();
-        BedrockClient { client: aws_sdk_bedrockruntime::Client::from_conf(config), model: model.to_string() }
+        BedrockClient {
+            client: aws_sdk_bedrockruntime::Client::from_conf(config),
+            model: model.to_string(),
+            prompt_cache: false,
+        }
+    }
+
+    /// Marks the end of the opening message (instructions and pages) as a prompt-cache
+    /// point, so a fix loop re-reads the document from the cache at the cache-read price.
+    /// Only for models that support Converse prompt caching; others refuse the request.
+    pub fn with_prompt_cache(mut self, on: bool) -> BedrockClient {
+        self.prompt_cache = on;
+        self
     }
 }
 
@@ -53,7 +66,13 @@ impl ModelClient for BedrockClient {
     }
 
     async fn send(&self, request: &Request<'_>) -> Result<Reply, CallError> {
-        let messages = request.messages.iter().map(to_message).collect::<Result<Vec<_>, _>>()?;
+        let mut messages = request.messages.iter().map(to_message).collect::<Result<Vec<_>, _>>()?;
+        if self.prompt_cache
+            && let Some(opening) = messages.first_mut()
+        {
+            let point = CachePointBlock::builder().r#type(CachePointType::Default).build().map_err(build_error)?;
+            opening.content.push(ContentBlock::CachePoint(point));
+        }
         let mut tools = ToolConfiguration::builder();
         for tool in request.tools {
             let spec = ToolSpecification::builder()

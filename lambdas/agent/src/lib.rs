@@ -35,6 +35,10 @@ pub const OPENAI_BASE_URL_ENV: &str = "DOCEX_OPENAI_BASE_URL";
 /// Its API key, if it wants one; `OPENAI_API_KEY` is read when it is not set.
 pub const OPENAI_API_KEY_ENV: &str = "DOCEX_OPENAI_API_KEY";
 
+/// `true` to mark the opening message as a Bedrock prompt-cache point (see
+/// [`bedrock::BedrockClient::with_prompt_cache`]).
+pub const PROMPT_CACHE_ENV: &str = "DOCEX_PROMPT_CACHE";
+
 /// The Bedrock model used when none is configured.
 pub const DEFAULT_BEDROCK_MODEL: &str = "anthropic.claude-3-5-sonnet-20240620-v1:0";
 /// The OpenAI-compatible API root used when none is configured.
@@ -96,7 +100,11 @@ pub fn build_extractor(
             let sdk = sdk.ok_or_else(|| {
                 DocexError::InvalidInput("the bedrock provider needs the AWS configuration loaded".into())
             })?;
-            Box::new(bedrock::BedrockClient::new(sdk, model.as_deref().unwrap_or(DEFAULT_BEDROCK_MODEL)))
+            let cache = env(PROMPT_CACHE_ENV).is_some_and(|v| matches!(v.trim(), "1" | "true" | "yes" | "on"));
+            Box::new(
+                bedrock::BedrockClient::new(sdk, model.as_deref().unwrap_or(DEFAULT_BEDROCK_MODEL))
+                    .with_prompt_cache(cache),
+            )
         }
         Provider::OpenAi => {
             let model = model.ok_or_else(|| {

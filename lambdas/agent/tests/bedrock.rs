@@ -273,3 +273,25 @@ async fn a_hostile_document_cannot_change_the_spec_the_tools_or_the_output() {
     assert!(text.contains("/approved: the spec has no field \"approved\""), "{text}");
     assert!(text.contains("/net_amount + /tax_amount add up to 89.85, which matches none of /total_amount"), "{text}");
 }
+
+#[tokio::test]
+async fn with_the_prompt_cache_the_opening_ends_with_a_cache_point_and_cached_tokens_are_priced() {
+    let fake = FakeBedrock::start(vec![
+        submit("t1", broken_submission()).with_usage(40, 430, 0, 2000),
+        submit("t2", good_submission()).with_usage(520, 420, 2000, 0),
+    ]);
+    let client = BedrockClient::new(&sdk(&fake.url).await, MODEL).with_prompt_cache(true);
+    let agent = AgentExtractor::new(Box::new(client), PriceTable::shipped(), AgentOptions::default());
+    let usage = agent.extract(&invoice(), &spec()).await.unwrap().usage.unwrap();
+    assert_eq!((usage.cache_read_tokens, usage.cache_write_tokens), (2000, 2000));
+    let cost = (560.0 * 0.8 + 850.0 * 4.0 + 2000.0 * 0.08 + 2000.0 * 1.0) / 1e6;
+    assert!((usage.cost_usd.unwrap() - cost).abs() < 1e-12, "{usage:?}");
+    for request in fake.requests() {
+        let opening = request.body["messages"][0]["content"].as_array().unwrap().clone();
+        assert_eq!(opening.len(), 2);
+        assert_eq!(opening[1], json!({"cachePoint": {"type": "default"}}));
+        assert!(
+            request.body["messages"].as_array().unwrap()[1..].iter().all(|m| !m.to_string().contains("cachePoint"))
+        );
+    }
+}
