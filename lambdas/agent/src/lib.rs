@@ -12,6 +12,19 @@
 //! The provider is chosen by `DOCEX_PROVIDER` (`offline`, `bedrock`, `openai`) or
 //! `docex run --provider`, the model by `DOCEX_MODEL` or `--model`. Token usage and its cost
 //! ([`prices`]) travel with the extraction.
+//!
+//! | variable | meaning |
+//! |---|---|
+//! | `DOCEX_PROVIDER` | `offline`, `bedrock` or `openai` |
+//! | `DOCEX_MODEL` | model id (Bedrock model, inference profile or ARN; the server's model name) |
+//! | `DOCEX_MAX_TURNS` | model calls per extraction, fixes and `read_pages` included (default 5) |
+//! | `DOCEX_PAGE_CHARS` | characters of page text shown at once (default 60,000) |
+//! | `DOCEX_PRICES` | a JSON price file laid over the shipped `prices.json` |
+//! | `DOCEX_PROMPT_CACHE` | `true`: a Bedrock prompt-cache point after the document |
+//! | `DOCEX_OPENAI_BASE_URL`, `DOCEX_OPENAI_API_KEY` | the OpenAI-compatible server (else `OPENAI_BASE_URL`, `OPENAI_API_KEY`) |
+//!
+//! Bedrock takes the standard AWS SDK settings: credentials chain, `AWS_REGION`,
+//! `AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_BEDROCK_RUNTIME`.
 
 pub mod agent;
 pub mod bedrock;
