@@ -98,6 +98,16 @@ fn a_fix_loop_through_the_docex_command() {
     let cost = (4700.0 * 0.8 + 740.0 * 4.0) / 1e6;
     assert!((result["usage"]["cost_usd"].as_f64().unwrap() - cost).abs() < 1e-9, "{}", result["usage"]);
 
+    // The report shows the model's usage and cost.
+    let report = std::fs::read(dir.path().join("out/invoice2data__AmazonWebServices.pdf")).unwrap();
+    let report =
+        docex_pdf::read_pdf(&report, &docex_pdf::Limits::default(), &docex_pdf::OcrOptions::default()).unwrap();
+    let text = report.text().split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        text.contains(&format!("Model {MODEL} · 2 calls · 4700 input and 740 output tokens · cost $0.0067")),
+        "{text}"
+    );
+
     let requests = fake.requests();
     assert_eq!(requests.len(), 2);
     assert!(requests.iter().all(|r| r.signed && r.model_id == MODEL));
