@@ -13,8 +13,8 @@ use common::*;
 use docex_agent::Provider;
 use docex_core::job::keys;
 use docex_core::{
-    BlobStore, DocexError, ErrorName, Extraction, JobRecord, JobResult, JobStatus, Spec, SpecStore,
-    finalize, merge_extractions,
+    BlobStore, DocexError, ErrorName, Extraction, JobRecord, JobResult, JobStatus, Spec, SpecStore, finalize,
+    merge_extractions,
 };
 use docex_tasks::Chunk;
 use docex_testkit::fake_bedrock::{FakeBedrock, Reply};
