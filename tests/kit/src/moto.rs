@@ -7,6 +7,7 @@
 //! test process ends, however it ends, the pipe closes and the shell kills moto, so no
 //! server outlives its tests. Each test process (each file under a crate's `tests/`) gets
 //! its own server, so tests of one file share state: name resources with [`unique_name`].
+//! [`Moto::dedicated`] starts a further server that stops when dropped.
 //!
 //! Clients get an [`SdkConfig`] pointing every service at the server, with region
 //! `us-east-1` and static test credentials; moto's account id is [`ACCOUNT_ID`].
@@ -35,7 +36,7 @@ pub struct Moto {
     endpoint: String,
     log: PathBuf,
     /// The shell that owns moto; its stdin is the pipe whose closing stops moto.
-    _child: Mutex<Child>,
+    child: Mutex<Child>,
 }
 
 static MOTO: OnceLock<Moto> = OnceLock::new();
@@ -59,6 +60,13 @@ pub fn unique_name(prefix: &str) -> String {
 }
 
 impl Moto {
+    /// A server of its own, for a test that needs a fresh one (moto 5.2's server runs only
+    /// the first state machine execution it is asked to run, see `moto_asl.rs` in
+    /// `docex-aws`); it stops when dropped. Most tests share [`moto`] instead.
+    pub fn dedicated() -> anyhow::Result<Moto> {
+        Moto::start()
+    }
+
     fn start() -> anyhow::Result<Moto> {
         let found = Command::new("sh").args(["-c", "command -v moto_server"]).output();
         if !found.map(|out| out.status.success()).unwrap_or(false) {
@@ -110,7 +118,7 @@ wait "$m""#;
             }
             std::thread::sleep(Duration::from_millis(100));
         }
-        Ok(Moto { port, endpoint: format!("http://127.0.0.1:{port}"), log, _child: Mutex::new(child) })
+        Ok(Moto { port, endpoint: format!("http://127.0.0.1:{port}"), log, child: Mutex::new(child) })
     }
 
     /// The server's URL (`http://127.0.0.1:PORT`), the endpoint of every service.
@@ -170,6 +178,16 @@ wait "$m""#;
     }
 }
 
+impl Drop for Moto {
+    /// Closes the pipe the watcher waits on, which stops moto, and waits for the shell.
+    fn drop(&mut self) {
+        if let Ok(mut child) = self.child.lock() {
+            drop(child.stdin.take());
+            let _ = child.wait();
+        }
+    }
+}
+
 fn free_port() -> anyhow::Result<u16> {
     let listener = TcpListener::bind("127.0.0.1:0").context("finding a free port")?;
     Ok(listener.local_addr()?.port())
@@ -210,6 +228,12 @@ mod tests {
         assert_eq!(status, 200);
         first.enable_state_machine_execution().unwrap();
         first.disable_state_machine_execution().unwrap();
+        let own = Moto::dedicated().unwrap();
+        assert_ne!(own.port(), first.port());
+        let port = own.port();
+        assert!(http(port, "GET", "/moto-api/data.json", "").is_ok());
+        drop(own);
+        assert!(http(port, "GET", "/moto-api/data.json", "").is_err(), "a dropped server stops");
         let a = unique_name("docex");
         assert!(a.starts_with("docex-") && a.len() == "docex-".len() + 12);
         assert_ne!(a, unique_name("docex"));
