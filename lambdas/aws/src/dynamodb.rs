@@ -488,7 +488,7 @@ fn encode_page_token(key: &Item) -> Result<String, DocexError> {
 /// A page token back into `ExclusiveStartKey`, refused unless it is one of ours for `owner`.
 fn decode_page_token(token: &str, owner: &str) -> Result<Item, DocexError> {
     let bad = || DocexError::InvalidInput("the page token is not valid".to_string());
-    if token.len() % 2 != 0 || token.len() > 8192 {
+    if !token.len().is_multiple_of(2) || token.len() > 8192 {
         return Err(bad());
     }
     let bytes = (0..token.len())
