@@ -33,18 +33,19 @@ pub struct AgentOptions {
     pub max_turns: u32,
     /// Characters of page text shown at once (in the opening and per `read_pages` answer).
     pub page_chars: usize,
-    /// Output tokens per model call.
+    /// Output tokens per model call. 4,096 by default: the most that every model in the
+    /// shipped price table accepts (a larger value is refused by some).
     pub max_tokens: u32,
 }
 
 impl Default for AgentOptions {
     fn default() -> AgentOptions {
-        AgentOptions { max_turns: 5, page_chars: 60_000, max_tokens: 8192 }
+        AgentOptions { max_turns: 5, page_chars: 60_000, max_tokens: 4096 }
     }
 }
 
 impl AgentOptions {
-    /// Defaults, with `DOCEX_MAX_TURNS` and `DOCEX_PAGE_CHARS` when set.
+    /// Defaults, with `DOCEX_MAX_TURNS`, `DOCEX_PAGE_CHARS` and `DOCEX_MAX_TOKENS` when set.
     pub fn from_env() -> Result<AgentOptions, DocexError> {
         let mut options = AgentOptions::default();
         let number = |name: &str| -> Result<Option<u64>, DocexError> {
@@ -64,6 +65,9 @@ impl AgentOptions {
         }
         if let Some(n) = number("DOCEX_PAGE_CHARS")? {
             options.page_chars = n as usize;
+        }
+        if let Some(n) = number("DOCEX_MAX_TOKENS")? {
+            options.max_tokens = n.min(u32::MAX as u64) as u32;
         }
         Ok(options)
     }

@@ -19,6 +19,7 @@
 //! | `DOCEX_MODEL` | model id (Bedrock model, inference profile or ARN; the server's model name) |
 //! | `DOCEX_MAX_TURNS` | model calls per extraction, fixes and `read_pages` included (default 5) |
 //! | `DOCEX_PAGE_CHARS` | characters of page text shown at once (default 60,000) |
+//! | `DOCEX_MAX_TOKENS` | output tokens per model call (default 4,096) |
 //! | `DOCEX_PRICES` | a JSON price file laid over the shipped `prices.json` |
 //! | `DOCEX_PROMPT_CACHE` | `true`: a Bedrock prompt-cache point after the document |
 //! | `DOCEX_OPENAI_BASE_URL`, `DOCEX_OPENAI_API_KEY` | the OpenAI-compatible server (else `OPENAI_BASE_URL`, `OPENAI_API_KEY`) |

@@ -65,6 +65,7 @@ async fn a_correct_first_answer_is_accepted_with_its_evidence_and_cost() {
     assert_eq!(body["system"][0]["text"], docex_agent::prompt::SYSTEM_PROMPT);
     assert!(!body["system"].to_string().contains("ACME"));
     assert_eq!(body["inferenceConfig"]["temperature"], 0.0);
+    assert_eq!(body["inferenceConfig"]["maxTokens"], 4096);
 }
 
 #[tokio::test]
