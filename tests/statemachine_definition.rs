@@ -39,7 +39,7 @@ fn every_task_state_is_bound_and_every_binding_is_used() {
     collect_tasks(&definition["States"], &mut tasks);
     tasks.sort();
     let mut bound: Vec<(String, String)> =
-        docex_local::workflow::TASK_RESOURCES.iter().map(|(s, r)| (s.to_string(), r.to_string())).collect();
+        docex_tasks::TASK_RESOURCES.iter().map(|(s, r)| (s.to_string(), r.to_string())).collect();
     bound.sort();
     let normalised: Vec<(String, String)> = tasks.iter().map(|(s, r)| (s.clone(), docex_asl_resource(r))).collect();
     assert_eq!(normalised, bound);

@@ -43,15 +43,19 @@ pub enum DocexError {
     Storage(String),
     #[error("invalid input: {0}")]
     InvalidInput(String),
+    /// An error the workflow caught earlier, raised again under its own name (which may be
+    /// a `States.*` or `Lambda.*` name) so that the execution ends with it.
+    #[error("{}", .0.message)]
+    Reraised(ErrorReport),
 }
 
 /// The stable, machine-readable name of an error, as the workflow sees it.
 pub trait ErrorName {
-    fn name(&self) -> &'static str;
+    fn name(&self) -> &str;
 }
 
 impl ErrorName for DocexError {
-    fn name(&self) -> &'static str {
+    fn name(&self) -> &str {
         use DocexError::*;
         match self {
             EmptyFile => "Docex.EmptyFile",
@@ -72,6 +76,7 @@ impl ErrorName for DocexError {
             Transient(_) => "Docex.Transient",
             Storage(_) => "Docex.Storage",
             InvalidInput(_) => "Docex.InvalidInput",
+            Reraised(report) => &report.name,
         }
     }
 }

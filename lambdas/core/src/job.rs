@@ -28,13 +28,46 @@ pub struct JobRecord {
 }
 
 /// A change of a job's status.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StatusUpdate {
     pub job_id: String,
     pub status: JobStatus,
     pub error: Option<ErrorReport>,
     pub confidence: Option<f64>,
     pub at: String,
+}
+
+/// A job's change of status as docex announces it to listeners: on AWS an EventBridge event
+/// (`source` `docex`, `detail-type` `Job Status Changed`, this object as `detail`), on one
+/// machine a message on the in-process bus. Browsers get it over WebSocket.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobEvent {
+    pub job_id: String,
+    /// Whose job it is: listeners deliver the event to this user only.
+    pub owner: String,
+    pub status: JobStatus,
+    pub error: Option<ErrorReport>,
+    pub confidence: Option<f64>,
+    /// RFC 3339, when the status changed.
+    pub at: String,
+}
+
+impl JobEvent {
+    /// The EventBridge `source` of docex's events.
+    pub const SOURCE: &'static str = "docex";
+    /// The EventBridge `detail-type` of a status change.
+    pub const DETAIL_TYPE: &'static str = "Job Status Changed";
+
+    pub fn new(owner: &str, update: &StatusUpdate) -> JobEvent {
+        JobEvent {
+            job_id: update.job_id.clone(),
+            owner: owner.to_string(),
+            status: update.status,
+            error: update.error.clone(),
+            confidence: update.confidence,
+            at: update.at.clone(),
+        }
+    }
 }
 
 /// The result object of a job: what `docex run --json` prints, what the API returns and
@@ -116,6 +149,12 @@ pub mod keys {
     pub fn report(job_id: &str) -> String {
         format!("output/{job_id}/report.pdf")
     }
+
+    /// The job whose upload `key` is (the inverse of [`input`]); `None` for any other key.
+    pub fn job_of_input(key: &str) -> Option<&str> {
+        let job_id = key.strip_prefix("input/")?.strip_suffix("/document.pdf")?;
+        super::is_valid_job_id(job_id).then_some(job_id)
+    }
 }
 
 /// Whether a string is acceptable as a job id: it becomes part of object keys and an
@@ -132,4 +171,18 @@ pub struct DeadLetter {
     pub error: String,
     pub cause: String,
     pub at: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_upload_key_names_its_job_and_nothing_else_does() {
+        assert_eq!(keys::job_of_input(&keys::input("3f2a-9")), Some("3f2a-9"));
+        assert_eq!(keys::job_of_input("input/a/b/document.pdf"), None);
+        assert_eq!(keys::job_of_input("input/../document.pdf"), None);
+        assert_eq!(keys::job_of_input(&keys::report("3f2a-9")), None);
+        assert_eq!(keys::job_of_input("input//document.pdf"), None);
+    }
 }

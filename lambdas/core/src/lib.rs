@@ -23,9 +23,11 @@ pub mod spec;
 
 pub use document::{Attachment, BBox, Document, Line, Page, Word};
 pub use error::{DocexError, ErrorName};
-pub use job::{DeadLetter, JobRecord, JobResult, StatusUpdate};
+pub use job::{DeadLetter, JobEvent, JobRecord, JobResult, StatusUpdate};
 pub use merge::merge_extractions;
 pub use outcome::{JobStatus, Outcome, check, finalize};
-pub use ports::{BlobStore, DeadLetterQueue, DocumentReader, Extractor, JobStore, Renderer, ResultStore, SpecStore};
+pub use ports::{
+    BlobStore, DeadLetterQueue, DocumentReader, EventBus, Extractor, JobStore, Renderer, ResultStore, SpecStore,
+};
 pub use result::{Extraction, FieldEvidence, Usage};
 pub use spec::{FieldKind, FieldSpec, Spec};

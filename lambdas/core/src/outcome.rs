@@ -37,6 +37,21 @@ impl JobStatus {
         }
     }
 
+    /// Where the status sits in a job's life: queued, then running, then finished. A job
+    /// store never lets an older event move a job back down this order; only a re-drive,
+    /// a later event, takes a finished job back to running.
+    pub fn rank(&self) -> u8 {
+        match self {
+            JobStatus::Queued => 0,
+            JobStatus::Running => 1,
+            JobStatus::Succeeded | JobStatus::NeedsReview | JobStatus::Failed => 2,
+        }
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.rank() == 2
+    }
+
     pub fn parse(text: &str) -> Option<JobStatus> {
         [JobStatus::Queued, JobStatus::Running, JobStatus::Succeeded, JobStatus::NeedsReview, JobStatus::Failed]
             .into_iter()

@@ -63,6 +63,13 @@ pub trait SpecStore: Send + Sync {
     async fn spec(&self, name: &str) -> Result<Spec, DocexError>;
 }
 
+/// Where status changes are announced (EventBridge on AWS, an in-process bus on one
+/// machine). Publishing is at-least-once: listeners must ignore an event they have seen.
+#[async_trait]
+pub trait EventBus: Send + Sync {
+    async fn publish(&self, event: &crate::job::JobEvent) -> Result<(), DocexError>;
+}
+
 /// Failed jobs waiting for an operator.
 #[async_trait]
 pub trait DeadLetterQueue: Send + Sync {

@@ -5,7 +5,8 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use docex_core::error::ErrorReport;
+use docex_asl::ExecutionStatus;
+use docex_core::error::{ErrorReport, readable_cause};
 use docex_core::job::{is_valid_job_id, keys};
 use docex_core::{BlobStore, DocexError, JobRecord, JobResult, JobStatus, JobStore};
 use docex_tasks::JobInput;
@@ -155,18 +156,28 @@ async fn submit(workflow: &LocalWorkflow, file: &Path, job: &JobRecord, spec: &s
     adapters.blobs.put(&keys::input(&job.job_id), bytes).await?;
     let input = JobInput { job_id: job.job_id.clone(), spec: spec.to_string(), template: job.template.clone() };
     let execution = workflow.start(&input).await?;
-    match adapters.blobs.get(&keys::result(&job.job_id)).await? {
-        Some(bytes) => {
-            serde_json::from_slice(&bytes).map_err(|e| DocexError::Storage(format!("result of {}: {e}", job.job_id)))
-        }
-        None => Ok(JobResult::failed(
+    let failure = (execution.status != ExecutionStatus::Succeeded).then(|| ErrorReport {
+        name: execution.error.clone().unwrap_or_else(|| "Docex.Storage".into()),
+        message: execution.cause.as_deref().map_or_else(|| "the workflow left no result".into(), readable_cause),
+    });
+    let mut result = match adapters.blobs.get(&keys::result(&job.job_id)).await? {
+        Some(bytes) => serde_json::from_slice(&bytes)
+            .map_err(|e| DocexError::Storage(format!("result of {}: {e}", job.job_id)))?,
+        None => JobResult::failed(
             job,
-            ErrorReport {
-                name: execution.error.unwrap_or_else(|| "Docex.Storage".into()),
-                message: execution.cause.unwrap_or_else(|| "the workflow left no result".into()),
-            },
-        )),
+            failure.clone().unwrap_or_else(|| ErrorReport {
+                name: "Docex.Storage".into(),
+                message: "the workflow left no result".into(),
+            }),
+        ),
+    };
+    // A job that failed after its extraction keeps the extracted data in its result object
+    // (a re-drive stores and reports it); what the user sees is the failure.
+    if let Some(failure) = failure {
+        result.status = JobStatus::Failed;
+        result.error = Some(failure);
     }
+    Ok(result)
 }
 
 /// Writes a result's JSON and report into the output folder.

@@ -6,11 +6,11 @@
 
 pub mod bench;
 pub mod blobs;
+pub mod bus;
 pub mod catalog;
 pub mod commands;
 pub mod datadir;
 pub mod eval;
-pub mod reader;
 pub mod sqlite;
 pub mod statemachine;
 pub mod timeline;
@@ -24,7 +24,7 @@ use docex_render::{ReportDate, TypstRenderer};
 use crate::blobs::FileBlobStore;
 use crate::catalog::{LocalSpecs, LocalTemplates};
 use crate::datadir::DataDir;
-use crate::reader::PdfReader;
+use docex_pdf::PdfReader;
 use crate::sqlite::SqliteStore;
 use crate::workflow::{Adapters, Faults, LocalWorkflow};
 
@@ -37,12 +37,13 @@ pub fn embedded_adapters(data: &DataDir) -> Result<Adapters, DocexError> {
     let date = ReportDate::parse(&today.format("%Y-%m-%d").to_string())
         .ok_or_else(|| DocexError::InvalidInput("the system date is out of range".into()))?;
     Ok(Adapters {
-        blobs: FileBlobStore::new(data.blobs()),
+        blobs: Arc::new(FileBlobStore::new(data.blobs())),
         store: Arc::new(SqliteStore::open(&data.database())?),
-        specs: LocalSpecs::new(data.specs()),
-        templates: LocalTemplates::new(TypstRenderer::new(date).with_template_dir(data.templates())),
-        reader: PdfReader::default(),
-        extractor: Box::new(docex_offline::OfflineExtractor::new()),
+        specs: Arc::new(LocalSpecs::new(data.specs())),
+        templates: Arc::new(LocalTemplates::new(TypstRenderer::new(date).with_template_dir(data.templates()))),
+        reader: Arc::new(PdfReader::default()),
+        extractor: Arc::new(docex_offline::OfflineExtractor::new()),
+        events: Arc::new(crate::bus::LocalBus::default()),
     })
 }
 
@@ -57,6 +58,6 @@ pub fn embedded_workflow(data: &DataDir) -> Result<LocalWorkflow, DocexError> {
 pub fn embedded_workflow_with(data: &DataDir, extractor: Box<dyn Extractor>) -> Result<LocalWorkflow, DocexError> {
     let faults = Faults::parse(&std::env::var(FAULTS_ENV).unwrap_or_default())?;
     let mut adapters = embedded_adapters(data)?;
-    adapters.extractor = extractor;
+    adapters.extractor = Arc::from(extractor);
     LocalWorkflow::new(adapters, faults)
 }

@@ -174,7 +174,7 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
             let adapters = embedded_adapters(&data()?)?;
             let spec = adapters.specs.load(&spec)?;
             let report =
-                eval::evaluate(&spec, &manifest, documents.as_deref(), &adapters.reader, adapters.extractor.as_ref())
+                eval::evaluate(&spec, &manifest, documents.as_deref(), &*adapters.reader, adapters.extractor.as_ref())
                     .await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);

@@ -376,8 +376,8 @@ async fn a_chunk_that_kept_failing_is_redriven_from_the_map_without_preparing_ag
     };
     assert_eq!(
         after_redrive,
-        ["ExtractChunks", "MergeAndValidate", "StoreResult", "RenderReport", "CompleteJob"],
-        "the re-drive resumes at the Map whose failure was caught"
+        ["JobFailed", "ResumeJob", "ExtractChunks", "MergeAndValidate", "StoreResult", "RenderReport", "CompleteJob"],
+        "the re-drive restarts at the failed state, which resumes at the Map whose failure was caught"
     );
     assert_eq!(job_status(&workflow, &job_id).await.status, expected);
     assert_eq!(workflow.adapters().store.result_rows(&job_id).unwrap(), 1);

@@ -56,7 +56,7 @@ pub mod text;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Duration;
 
-use docex_core::{DocexError, Document, Page};
+use docex_core::{DocexError, Document, DocumentReader, Page};
 
 /// Budgets for one document. Every one is configurable; exceeding one is a named error.
 #[derive(Debug, Clone, PartialEq)]
@@ -133,6 +133,20 @@ fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
         .map(|s| s.to_string())
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "unknown".into())
+}
+
+/// The PDF reader behind the core's [`DocumentReader`] port, with its limits and OCR
+/// settings: what the prepare task uses in a Lambda and on one machine.
+#[derive(Debug, Clone, Default)]
+pub struct PdfReader {
+    pub limits: Limits,
+    pub ocr: OcrOptions,
+}
+
+impl DocumentReader for PdfReader {
+    fn read(&self, bytes: &[u8]) -> Result<Document, DocexError> {
+        read_pdf(bytes, &self.limits, &self.ocr)
+    }
 }
 
 /// Reads a PDF.

@@ -229,6 +229,12 @@ impl TypstRenderer {
         self.render_dated(template, data, self.today)
     }
 
+    /// Renders a job's result, dated with its `generated_at` when that is a `YYYY-MM-DD` date.
+    pub fn render_result(&self, template: &TemplateSource, data: &Value) -> Result<Vec<u8>, DocexError> {
+        let today = data.get("generated_at").and_then(Value::as_str).and_then(ReportDate::parse).unwrap_or(self.today);
+        self.render_dated(template, data, today)
+    }
+
     /// Renders with an explicit date for `datetime.today()` and the PDF metadata.
     pub fn render_dated(
         &self,
@@ -358,11 +364,8 @@ fn locate(world: &SandboxWorld, span: DiagSpan) -> String {
 }
 
 impl Renderer for TypstRenderer {
-    /// Renders a template by name (see [`TypstRenderer::source_for`]), dated with the
-    /// result's `generated_at` when that is a `YYYY-MM-DD` date.
+    /// Renders a template by name (see [`TypstRenderer::source_for`]).
     fn render(&self, template: &str, data: &Value) -> Result<Vec<u8>, DocexError> {
-        let source = self.source_for(template)?;
-        let today = data.get("generated_at").and_then(Value::as_str).and_then(ReportDate::parse).unwrap_or(self.today);
-        self.render_dated(&source, data, today)
+        self.render_result(&self.source_for(template)?, data)
     }
 }

@@ -17,14 +17,19 @@
 //! | `RenderReport`          | [`render`]         |
 //! | `CompleteJob`           | [`complete`]       |
 //! | `RecordFailure`         | [`record_failure`] |
+//! | `JobFailed`             | [`job_failed`]     |
 
 use docex_core::job::keys;
+use std::sync::Arc;
+
 use docex_core::{
-    BlobStore, DocexError, Document, DocumentReader, Extraction, Extractor, JobResult, JobStatus, JobStore, Renderer,
-    ResultStore, SpecStore, StatusUpdate, finalize, merge_extractions,
+    BlobStore, DeadLetter, DeadLetterQueue, DocexError, Document, DocumentReader, EventBus, Extraction, Extractor,
+    JobEvent, JobResult, JobStatus, JobStore, Renderer, ResultStore, SpecStore, StatusUpdate, finalize,
+    merge_extractions,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 /// Pages per chunk: each chunk is read by one Extract task, in parallel.
 pub const PAGES_PER_CHUNK: u32 = 8;
@@ -76,6 +81,11 @@ pub struct Merged {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Stored {
+    pub result_key: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Rendered {
     pub report_key: String,
     pub bytes: usize,
@@ -89,6 +99,34 @@ pub struct FailureInput {
     pub error: String,
     #[serde(rename = "Cause", default)]
     pub cause: String,
+    /// The execution's re-drive count when the failure was recorded
+    /// (`$$.Execution.RedriveCount`).
+    #[serde(default)]
+    pub attempt: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Recorded {
+    /// The attempt (re-drive count) the failure belongs to.
+    pub attempt: u32,
+}
+
+/// The input of `JobFailed`: the caught error, the attempt it was recorded in, and the
+/// execution's current attempt.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobFailedInput {
+    pub job_id: String,
+    #[serde(rename = "Error")]
+    pub error: String,
+    #[serde(rename = "Cause", default)]
+    pub cause: String,
+    pub failed_in_attempt: u32,
+    pub attempt: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Resumed {
+    pub attempt: u32,
 }
 
 /// `PrepareDocument`: reads the uploaded PDF, saves its pages as a [`Document`], and plans
@@ -98,8 +136,9 @@ pub async fn prepare(
     blobs: &dyn BlobStore,
     jobs: &dyn JobStore,
     reader: &dyn DocumentReader,
+    events: &dyn EventBus,
 ) -> Result<Prepared, DocexError> {
-    jobs.set_status(&update(&input.job_id, JobStatus::Running, None, None)).await?;
+    set_status(jobs, events, update(&input.job_id, JobStatus::Running, None, None)).await?;
     let bytes = blobs
         .get(&keys::input(&input.job_id))
         .await?
@@ -125,18 +164,25 @@ pub async fn prepare(
     Ok(prepared)
 }
 
-/// `ExtractChunk`: reads one chunk's pages with the extractor and saves what it found.
+/// `ExtractChunk`: reads one chunk's pages with the extractor and saves what it found. A
+/// chunk already read in an earlier attempt of the job (before a re-drive) is not read
+/// again: that would pay the model twice for the same pages.
 pub async fn extract(
     chunk: &Chunk,
     blobs: &dyn BlobStore,
     specs: &dyn SpecStore,
     extractor: &dyn Extractor,
 ) -> Result<Extracted, DocexError> {
+    let key = keys::chunk(&chunk.job_id, chunk.index);
+    if let Some(earlier) = blobs.get(&key).await?
+        && let Ok(extraction) = serde_json::from_slice::<Extraction>(&earlier)
+    {
+        return Ok(Extracted { chunk_key: key, fields: extraction.fields.len() });
+    }
     let spec = specs.spec(&chunk.spec).await?;
     let mut document: Document = get_json(blobs, &keys::document(&chunk.job_id)).await?;
     document.pages.retain(|p| (chunk.first_page..=chunk.last_page).contains(&p.number));
     let extraction = extractor.extract(&document, &spec).await?;
-    let key = keys::chunk(&chunk.job_id, chunk.index);
     let fields = extraction.fields.len();
     put_json(blobs, &key, &extraction).await?;
     Ok(Extracted { chunk_key: key, fields })
@@ -174,10 +220,12 @@ pub async fn store(
     blobs: &dyn BlobStore,
     specs: &dyn SpecStore,
     results: &dyn ResultStore,
-) -> Result<(), DocexError> {
+) -> Result<Stored, DocexError> {
     let spec = specs.spec(&input.spec).await?;
-    let result: JobResult = get_json(blobs, &keys::result(&input.job_id)).await?;
-    results.upsert(&spec, &result).await
+    let result_key = keys::result(&input.job_id);
+    let result: JobResult = get_json(blobs, &result_key).await?;
+    results.upsert(&spec, &result).await?;
+    Ok(Stored { result_key })
 }
 
 /// `RenderReport`: renders the result with the job's template into the report PDF.
@@ -192,26 +240,65 @@ pub async fn render(input: &JobInput, blobs: &dyn BlobStore, renderer: &dyn Rend
 }
 
 /// `CompleteJob`: records the final status and confidence on the job.
-pub async fn complete(input: &JobInput, blobs: &dyn BlobStore, jobs: &dyn JobStore) -> Result<JobStatus, DocexError> {
+pub async fn complete(
+    input: &JobInput,
+    blobs: &dyn BlobStore,
+    jobs: &dyn JobStore,
+    events: &dyn EventBus,
+) -> Result<JobStatus, DocexError> {
     let result: JobResult = get_json(blobs, &keys::result(&input.job_id)).await?;
-    jobs.set_status(&update(&input.job_id, result.status, None, Some(result.confidence))).await?;
+    set_status(jobs, events, update(&input.job_id, result.status, None, Some(result.confidence))).await?;
     Ok(result.status)
 }
 
-/// `RecordFailure`: marks the job failed with the workflow's error and saves a failed
-/// result. (The next state, `SendToDeadLetterQueue`, parks the job for an operator.)
+/// `RecordFailure`: marks the job failed with the workflow's error. A job that failed
+/// before it had a result gets a failed result object; an extraction that exists is kept, so
+/// that a re-drive can store, render and complete it. (The next state,
+/// `SendToDeadLetterQueue`, parks the job for an operator.)
 pub async fn record_failure(
     input: &FailureInput,
     blobs: &dyn BlobStore,
     jobs: &dyn JobStore,
-) -> Result<(), DocexError> {
+    events: &dyn EventBus,
+) -> Result<Recorded, DocexError> {
     let error = docex_core::error::ErrorReport {
         name: input.error.clone(),
         message: docex_core::error::readable_cause(&input.cause),
     };
     let job = job_record(jobs, &input.job_id).await?;
-    put_json(blobs, &keys::result(&input.job_id), &JobResult::failed(&job, error.clone())).await?;
-    jobs.set_status(&update(&input.job_id, JobStatus::Failed, Some(error), None)).await
+    let result_key = keys::result(&input.job_id);
+    if blobs.get(&result_key).await?.is_none() {
+        put_json(blobs, &result_key, &JobResult::failed(&job, error.clone())).await?;
+    }
+    set_status(jobs, events, update(&input.job_id, JobStatus::Failed, Some(error), None)).await?;
+    Ok(Recorded { attempt: input.attempt })
+}
+
+/// `JobFailed`: ends the execution with the caught error, raised again under its own name.
+/// When an operator re-drives the execution, Step Functions restarts at this state (the
+/// one that failed) in a later attempt: then the job is marked running again and the
+/// workflow resumes at the first step whose result is missing (`ResumeJob`).
+pub async fn job_failed(
+    input: &JobFailedInput,
+    jobs: &dyn JobStore,
+    events: &dyn EventBus,
+) -> Result<Resumed, DocexError> {
+    if input.attempt <= input.failed_in_attempt {
+        return Err(DocexError::Reraised(docex_core::error::ErrorReport {
+            name: input.error.clone(),
+            message: docex_core::error::readable_cause(&input.cause),
+        }));
+    }
+    set_status(jobs, events, update(&input.job_id, JobStatus::Running, None, None)).await?;
+    Ok(Resumed { attempt: input.attempt })
+}
+
+/// Records a status on the job and announces it. Both are idempotent: the store ignores an
+/// update it has seen, and listeners ignore an event they have seen.
+async fn set_status(jobs: &dyn JobStore, events: &dyn EventBus, update: StatusUpdate) -> Result<(), DocexError> {
+    jobs.set_status(&update).await?;
+    let job = job_record(jobs, &update.job_id).await?;
+    events.publish(&JobEvent::new(&job.owner, &update)).await
 }
 
 async fn job_record(jobs: &dyn JobStore, job_id: &str) -> Result<docex_core::JobRecord, DocexError> {
@@ -240,4 +327,73 @@ async fn put_json<T: Serialize>(blobs: &dyn BlobStore, key: &str, value: &T) -> 
 async fn get_json<T: DeserializeOwned>(blobs: &dyn BlobStore, key: &str) -> Result<T, DocexError> {
     let bytes = blobs.get(key).await?.ok_or_else(|| DocexError::Storage(format!("missing object {key}")))?;
     serde_json::from_slice(&bytes).map_err(|e| DocexError::Storage(format!("cannot decode {key}: {e}")))
+}
+
+/// The Task states of `statemachine/docex.asl.json` and the resource each is bound to: the
+/// name inside its `${..._arn}` placeholder, or the service integration's ARN.
+pub const TASK_RESOURCES: &[(&str, &str)] = &[
+    ("PrepareDocument", "prepare_document"),
+    ("ExtractChunk", "extract_chunk"),
+    ("MergeAndValidate", "merge_and_validate"),
+    ("StoreResult", "store_result"),
+    ("RenderReport", "render_report"),
+    ("CompleteJob", "complete_job"),
+    ("RecordFailure", "record_failure"),
+    ("JobFailed", "job_failed"),
+    ("SendToDeadLetterQueue", SQS_SEND_MESSAGE),
+];
+
+/// The Step Functions SQS integration the definition sends dead letters with.
+pub const SQS_SEND_MESSAGE: &str = "arn:aws:states:::sqs:sendMessage";
+
+/// Every port the workflow's tasks use, as one set: what a home binds the definition's Task
+/// states to when it runs the whole workflow in one process (the local engine with
+/// embedded adapters, or with the AWS adapters in the tests that stand in for Step
+/// Functions). A Lambda wires only the ports of its own task.
+#[derive(Clone)]
+pub struct Ports {
+    pub blobs: Arc<dyn BlobStore>,
+    pub jobs: Arc<dyn JobStore>,
+    pub results: Arc<dyn ResultStore>,
+    pub specs: Arc<dyn SpecStore>,
+    pub renderer: Arc<dyn Renderer>,
+    pub reader: Arc<dyn DocumentReader>,
+    pub extractor: Arc<dyn Extractor>,
+    pub events: Arc<dyn EventBus>,
+    pub dead_letters: Arc<dyn DeadLetterQueue>,
+}
+
+impl Ports {
+    /// Runs the task bound to `resource` (see [`TASK_RESOURCES`]) on a state's input.
+    pub async fn run(&self, resource: &str, input: Value) -> Result<Value, DocexError> {
+        let (blobs, jobs, events) = (&*self.blobs, &*self.jobs, &*self.events);
+        match resource {
+            "prepare_document" => encode(prepare(&decode(input)?, blobs, jobs, &*self.reader, events).await?),
+            "extract_chunk" => encode(extract(&decode(input)?, blobs, &*self.specs, &*self.extractor).await?),
+            "merge_and_validate" => {
+                encode(merge(&decode(input)?, blobs, jobs, &*self.specs, self.extractor.name()).await?)
+            }
+            "store_result" => encode(store(&decode(input)?, blobs, &*self.specs, &*self.results).await?),
+            "render_report" => encode(render(&decode(input)?, blobs, &*self.renderer).await?),
+            "complete_job" => encode(complete(&decode(input)?, blobs, jobs, events).await?),
+            "record_failure" => encode(record_failure(&decode(input)?, blobs, jobs, events).await?),
+            "job_failed" => encode(job_failed(&decode(input)?, jobs, events).await?),
+            SQS_SEND_MESSAGE => {
+                let body = input.get("MessageBody").cloned().unwrap_or(Value::Null);
+                let text = |key: &str| body.get(key).and_then(Value::as_str).unwrap_or_default().to_string();
+                let letter = DeadLetter { job_id: text("job_id"), error: text("error"), cause: text("cause"), at: now() };
+                self.dead_letters.send(&letter).await?;
+                Ok(serde_json::json!({"MessageId": letter.job_id}))
+            }
+            other => Err(DocexError::InvalidInput(format!("no task bound to {other}"))),
+        }
+    }
+}
+
+fn decode<T: DeserializeOwned>(input: Value) -> Result<T, DocexError> {
+    serde_json::from_value(input).map_err(|e| DocexError::InvalidInput(format!("task input: {e}")))
+}
+
+fn encode<T: Serialize>(output: T) -> Result<Value, DocexError> {
+    serde_json::to_value(output).map_err(|e| DocexError::InvalidInput(format!("task output: {e}")))
 }
