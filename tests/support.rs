@@ -1,11 +1,14 @@
 //! Helpers shared by the end-to-end tests: where the workspace is, and a fresh embedded
-//! docex (data directory, adapters, workflow) in a temporary folder.
+//! docex (data directory, adapters, workflow) in a temporary folder, and a deployment of the
+//! AWS mode on local servers ([`aws_stack`]).
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use docex_local::datadir::DataDir;
 use docex_local::workflow::{Faults, LocalWorkflow};
+
+pub mod aws_stack;
 
 /// The workspace root.
 pub fn workspace() -> PathBuf {
