@@ -1,0 +1,61 @@
+# What a deployer needs next: where the app is, the APIs, the user pool to add users to,
+# the state machine to watch, the buckets to upload specs and templates to.
+
+output "web_url" {
+  description = "The browser app."
+  value       = "https://${aws_cloudfront_distribution.web.domain_name}/"
+}
+
+output "api_url" {
+  description = "The REST API (stage v1)."
+  value       = aws_api_gateway_stage.api.invoke_url
+}
+
+output "websocket_url" {
+  description = "The WebSocket API for live status (connect with ?token=<Cognito id token>)."
+  value       = "${aws_apigatewayv2_api.websocket.api_endpoint}/${local.websocket_stage}"
+}
+
+output "user_pool_id" {
+  description = "The Cognito user pool; add users with aws cognito-idp admin-create-user."
+  value       = aws_cognito_user_pool.users.id
+}
+
+output "user_pool_client_id" {
+  description = "The browser app's Cognito client (authorization code with PKCE)."
+  value       = aws_cognito_user_pool_client.web.id
+}
+
+output "sign_in_url" {
+  description = "The Cognito hosted UI."
+  value       = "https://${aws_cognito_user_pool_domain.users.domain}.auth.${local.region}.amazoncognito.com"
+}
+
+output "state_machine_arn" {
+  description = "The workflow; executions are named by job id."
+  value       = aws_sfn_state_machine.workflow.arn
+}
+
+output "dead_letter_queue_url" {
+  description = "Failed jobs, one message each, for operators."
+  value       = aws_sqs_queue.dead_letters.url
+}
+
+output "buckets" {
+  description = "The buckets by role."
+  value       = { for k, b in aws_s3_bucket.this : k => b.bucket }
+}
+
+output "database" {
+  description = "The Aurora cluster and its secret, for the Data API (aws rds-data execute-statement)."
+  value = {
+    cluster_arn = aws_rds_cluster.results.arn
+    secret_arn  = aws_rds_cluster.results.master_user_secret[0].secret_arn
+    database    = aws_rds_cluster.results.database_name
+  }
+}
+
+output "dashboard_url" {
+  description = "The CloudWatch dashboard."
+  value       = "https://${local.region}.console.aws.amazon.com/cloudwatch/home?region=${local.region}#dashboards:name=${aws_cloudwatch_dashboard.docex.dashboard_name}"
+}

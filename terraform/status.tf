@@ -1,0 +1,59 @@
+# Live status: docex's own job events (published on the docex bus by the task Lambdas) and
+# Step Functions' execution status changes for this state machine (on the default bus) go
+# to the status Lambda, which pushes them to the job owner's WebSocket connections.
+
+resource "aws_cloudwatch_event_bus" "docex" {
+  name = var.name
+}
+
+locals {
+  status_rules = {
+    job-status = {
+      bus         = aws_cloudwatch_event_bus.docex.name
+      description = "docex job status changes"
+      pattern = {
+        source        = ["docex"]
+        "detail-type" = ["Job Status Changed"]
+      }
+    }
+    execution-status = {
+      bus         = "default"
+      description = "Status changes of the docex workflow's executions"
+      pattern = {
+        source        = ["aws.states"]
+        "detail-type" = ["Step Functions Execution Status Change"]
+        detail        = { stateMachineArn = [local.state_machine_arn] }
+      }
+    }
+  }
+}
+
+resource "aws_cloudwatch_event_rule" "status" {
+  for_each       = local.status_rules
+  name           = "${var.name}-${each.key}"
+  description    = each.value.description
+  event_bus_name = each.value.bus
+  event_pattern  = jsonencode(each.value.pattern)
+}
+
+resource "aws_cloudwatch_event_target" "status" {
+  for_each       = local.status_rules
+  rule           = aws_cloudwatch_event_rule.status[each.key].name
+  event_bus_name = each.value.bus
+  target_id      = "push-status"
+  arn            = aws_lambda_function.this["push-status"].arn
+
+  retry_policy {
+    maximum_event_age_in_seconds = 300
+    maximum_retry_attempts       = 3
+  }
+}
+
+resource "aws_lambda_permission" "status" {
+  for_each      = local.status_rules
+  statement_id  = "events-${each.key}"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.this["push-status"].function_name
+  principal     = "events.amazonaws.com"
+  source_arn    = aws_cloudwatch_event_rule.status[each.key].arn
+}
