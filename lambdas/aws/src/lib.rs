@@ -12,10 +12,12 @@
 //! | workflow starts and re-drive | [`sfn::Workflows`]              | Step Functions     |
 //! | `DeadLetterQueue`            | [`sqs::SqsDeadLetterQueue`]     | SQS                |
 //! | live status to browsers      | [`websocket::Connections`]      | API Gateway + DynamoDB |
+//! | the REST API's ports         | [`api`] (`SignedUrls`, `JobQueries`, `WorkflowControl`, `Catalog`) | S3, DynamoDB, Step Functions |
 //!
 //! Every adapter is tested over the service's real wire protocol against a local server
 //! (moto for most, docex's own Data API server for RDS); see the crate's `tests/`.
 
+pub mod api;
 pub mod config;
 pub mod dynamodb;
 pub mod error;

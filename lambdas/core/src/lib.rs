@@ -11,6 +11,7 @@
 //! 3. [`finalize`] validates it against the spec and decides the [`JobStatus`];
 //! 4. a [`Renderer`] turns the result into a report.
 
+pub mod api;
 pub mod builtin;
 pub mod document;
 pub mod error;
