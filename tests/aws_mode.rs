@@ -42,6 +42,11 @@ async fn row_counts(stack: &AwsStack, job_id: &str) -> (i64, i64, i64) {
     let db = postgres(stack).await;
     let mut counts = Vec::new();
     for table in ["docex_results", "result_invoice", "result_invoice__line_items"] {
+        let exists = db.query_one("SELECT to_regclass($1) IS NOT NULL", &[&table]).await.expect("catalogue");
+        if !exists.get::<_, bool>(0) {
+            counts.push(0);
+            continue;
+        }
         let row = db
             .query_one(&format!("SELECT count(*) FROM {table} WHERE job_id = $1"), &[&job_id])
             .await

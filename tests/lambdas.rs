@@ -31,7 +31,12 @@ fn bootstrap(name: &str) -> PathBuf {
     let built = std::fs::metadata(&path).and_then(|m| m.modified()).unwrap_or_else(|_| {
         panic!("the Lambda binary {name} is not built: run `cargo build --workspace --bins` first (.ci/run does)")
     });
-    let newest = newest_source(&workspace().join("lambdas"));
+    // The function's own crate and the libraries every function is built on.
+    let newest = [name, "aws", "tasks", "core"]
+        .iter()
+        .map(|dir| newest_source(&workspace().join("lambdas").join(dir)))
+        .max()
+        .unwrap_or(SystemTime::UNIX_EPOCH);
     assert!(
         built >= newest,
         "the Lambda binary {name} is older than the sources: run `cargo build --workspace --bins` first (.ci/run does)"
