@@ -220,3 +220,68 @@ async fn the_status_function_pushes_job_events_to_their_owner_and_records_stoppe
     respond(&mut status, stopped).await;
     assert_eq!(stack.jobs().history(&job.job_id).await.unwrap().len(), 2, "queued, then failed once");
 }
+
+/// What a model would submit for the Amazon Web Services invoice; `issue_date` as printed
+/// when `broken`, which the agent loop must refuse.
+fn aws_invoice_submission(broken: bool) -> Value {
+    let evidence = [
+        ("/invoice_number", "Invoice Number: 42183017"),
+        ("/issue_date", "Invoice Date: August 3 , 2014"),
+        ("/vendor_name", "Amazon Web Services"),
+        ("/currency", "$4.11"),
+        ("/total_amount", "Total for this invoice $4.11"),
+    ];
+    json!({
+        "data": {
+            "invoice_number": "42183017",
+            "issue_date": if broken { "August 3 , 2014" } else { "2014-08-03" },
+            "vendor_name": "Amazon Web Services", "currency": "USD", "total_amount": 4.11
+        },
+        "evidence": evidence.iter().map(|(f, q)| json!({"field": f, "page": 1, "quote": q, "confidence": 0.9})).collect::<Vec<_>>()
+    })
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_extract_function_reads_with_bedrock_retries_by_name_and_fixes_what_fails_validation() {
+    use docex_testkit::fake_bedrock::{FakeBedrock, Reply as ModelReply};
+    let stack = AwsStack::create().await;
+    let job = stack.submit(&std::fs::read(workspace().join(INVOICE)).unwrap(), "user-e").await;
+    let job_input = json!({"job_id": job.job_id, "spec": "invoice", "template": "invoice"});
+    let prepared = respond(&mut start(&stack, "prepare-document").await, job_input).await;
+
+    let model = "anthropic.claude-3-5-haiku-20241022-v1:0";
+    let fake = FakeBedrock::start(vec![
+        ModelReply::throttling(),
+        ModelReply::throttling(),
+        ModelReply::tool_use("t1", "submit_extraction", aws_invoice_submission(true)).with_usage(2100, 300, 0, 0),
+        ModelReply::tool_use("t2", "submit_extraction", aws_invoice_submission(false)).with_usage(2500, 310, 0, 0),
+    ]);
+    let mut env = stack.lambda_env();
+    env.retain(|(name, _)| *name != "DOCEX_PROVIDER");
+    env.extend([
+        ("DOCEX_PROVIDER", "bedrock".to_string()),
+        ("DOCEX_MODEL", model.to_string()),
+        ("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", fake.url.clone()),
+    ]);
+    let mut extract = Function::start(&bootstrap("extract-chunk"), "extract-chunk", &env).await.unwrap();
+    let chunk = prepared["chunks"][0].clone();
+
+    // Throttled twice (the SDK's own two attempts): the state machine's Retry matches the name.
+    let (error_type, _) = fails_with(&mut extract, chunk.clone()).await;
+    assert_eq!(error_type, "Docex.Throttled");
+    // The retry: a first answer that fails validation, then the fix.
+    let extracted = respond(&mut extract, chunk).await;
+    assert_eq!(extracted["fields"], 5);
+    let requests = fake.requests();
+    assert_eq!(requests.len(), 4);
+    assert!(requests.iter().all(|r| r.signed && r.model_id == model));
+    let tool = &requests[2].body["toolConfig"]["tools"][0]["toolSpec"];
+    assert_eq!(tool["name"], "submit_extraction");
+    let last_turn = requests[3].body["messages"].as_array().unwrap().last().unwrap().to_string();
+    assert!(last_turn.contains("toolResult") && last_turn.contains("/issue_date"), "{last_turn}");
+
+    let saved: Value =
+        serde_json::from_slice(&stack.blobs().get(&keys::chunk(&job.job_id, 0)).await.unwrap().unwrap()).unwrap();
+    assert_eq!(saved["data"]["issue_date"], "2014-08-03");
+    assert_eq!((saved["usage"]["calls"].as_u64(), saved["usage"]["input_tokens"].as_u64()), (Some(2), Some(4600)));
+}
