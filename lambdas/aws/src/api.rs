@@ -8,11 +8,13 @@ use std::time::Duration;
 use async_trait::async_trait;
 use aws_config::SdkConfig;
 use aws_sdk_s3::Client;
-use docex_core::api::{BUILTIN_TEMPLATE_NAMES, Catalog, JobPage, JobQueries, SignedRequest, SignedUrls, WorkflowControl};
+use docex_core::DocexError;
+use docex_core::api::{
+    BUILTIN_TEMPLATE_NAMES, Catalog, JobPage, JobQueries, SignedRequest, SignedUrls, WorkflowControl,
+};
 use docex_core::builtin::BUILTIN_SPECS;
 use docex_core::job::StatusUpdate;
 use docex_core::outcome::JobStatus;
-use docex_core::DocexError;
 
 use crate::config;
 use crate::dynamodb::DynamoJobStore;
@@ -35,12 +37,7 @@ fn expiring(request: PresignedRequest, expires: Duration) -> SignedRequest {
 
 #[async_trait]
 impl SignedUrls for S3BlobStore {
-    async fn upload_url(
-        &self,
-        key: &str,
-        content_type: &str,
-        expires: Duration,
-    ) -> Result<SignedRequest, DocexError> {
+    async fn upload_url(&self, key: &str, content_type: &str, expires: Duration) -> Result<SignedRequest, DocexError> {
         Ok(expiring(self.presign_put(key, content_type, expires).await?, expires))
     }
 

@@ -45,8 +45,7 @@ pub struct SignedRequest {
 #[async_trait]
 pub trait SignedUrls: Send + Sync {
     /// A `PUT` of one object under `key` with `content_type`, valid for `expires`.
-    async fn upload_url(&self, key: &str, content_type: &str, expires: Duration)
-    -> Result<SignedRequest, DocexError>;
+    async fn upload_url(&self, key: &str, content_type: &str, expires: Duration) -> Result<SignedRequest, DocexError>;
     /// A `GET` of the object under `key`, valid for `expires`; with `filename` the browser
     /// is asked to save it under that name.
     async fn download_url(

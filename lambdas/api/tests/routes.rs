@@ -1,0 +1,699 @@
+//! The router over the real AWS adapters (S3, DynamoDB and the bucket catalog on moto;
+//! re-drives through the Step Functions client to a recording endpoint, since moto has no
+//! `RedriveExecution`), driven request by request with `oneshot`: every route, paging and
+//! the status filter, presigned uploads and downloads used over plain HTTP, other users'
+//! jobs refused on every job route, named errors for malformed bodies, ids and queries,
+//! CORS, and the OpenAPI document against the router's routes.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use api::{Caller, Ports, Settings};
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use docex_aws::api::S3Catalog;
+use docex_aws::dynamodb::{self, DynamoJobStore};
+use docex_aws::s3::{self, Buckets, S3BlobStore, S3SpecStore};
+use docex_aws::sfn::Workflows;
+use docex_core::error::ErrorReport;
+use docex_core::job::keys;
+use docex_core::{BlobStore, JobRecord, JobStatus, JobStore, StatusUpdate};
+use docex_testkit::moto::{ACCOUNT_ID, REGION, moto, unique_name};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+/// A recording Step Functions endpoint: answers `RedriveExecution`, refusing the jobs whose
+/// id contains `stuck`, and keeps the execution ARNs it was asked for.
+struct FakeStepFunctions {
+    endpoint: String,
+    redriven: Arc<Mutex<Vec<String>>>,
+}
+
+async fn fake_step_functions() -> FakeStepFunctions {
+    let redriven = Arc::new(Mutex::new(Vec::new()));
+    let recorded = redriven.clone();
+    let app = Router::new().fallback(move |headers: HeaderMap, body: String| {
+        let recorded = recorded.clone();
+        async move {
+            let target = headers.get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+            let arn =
+                serde_json::from_str::<Value>(&body).ok().and_then(|v| v["executionArn"].as_str().map(String::from));
+            let reply = |status: u16, body: &str| {
+                axum::response::Response::builder()
+                    .status(status)
+                    .header("content-type", "application/x-amz-json-1.0")
+                    .body(Body::from(body.to_string()))
+                    .unwrap()
+            };
+            match (target.as_str(), arn) {
+                ("AWSStepFunctions.RedriveExecution", Some(arn)) => {
+                    recorded.lock().unwrap().push(arn.clone());
+                    if arn.contains("stuck") {
+                        reply(400, r#"{"__type": "ExecutionNotRedrivable", "message": "redriven too often"}"#)
+                    } else {
+                        reply(200, r#"{"redriveDate": 1772360130.5}"#)
+                    }
+                }
+                _ => reply(400, r#"{"__type": "UnknownOperationException", "message": "no"}"#),
+            }
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    FakeStepFunctions { endpoint, redriven }
+}
+
+struct Stack {
+    router: Router,
+    jobs: DynamoJobStore,
+    blobs: S3BlobStore,
+    s3: aws_sdk_s3::Client,
+    specs_bucket: String,
+    templates_bucket: String,
+    step_functions: FakeStepFunctions,
+}
+
+async fn bucket(client: &aws_sdk_s3::Client, prefix: &str) -> String {
+    let name = unique_name(prefix);
+    client.create_bucket().bucket(&name).send().await.expect("create bucket");
+    name
+}
+
+async fn stack_with(settings: Settings) -> Stack {
+    let sdk = moto().sdk_config().await;
+    let s3 = s3::client(&sdk);
+    let buckets = Buckets { input: bucket(&s3, "in").await, output: bucket(&s3, "out").await };
+    let specs_bucket = bucket(&s3, "specs").await;
+    let templates_bucket = bucket(&s3, "templates").await;
+    let dynamo = aws_sdk_dynamodb::Client::new(&sdk);
+    let table = unique_name("jobs");
+    dynamodb::create_table(&dynamo, &table).await.expect("create the jobs table");
+    let jobs = DynamoJobStore::new(dynamo, table);
+    let blobs = S3BlobStore::new(s3.clone(), buckets);
+    let step_functions = fake_step_functions().await;
+    let sfn_sdk = sdk.into_builder().endpoint_url(&step_functions.endpoint).build();
+    let workflows = Workflows::new(
+        aws_sdk_sfn::Client::new(&sfn_sdk),
+        format!("arn:aws:states:{REGION}:{ACCOUNT_ID}:stateMachine:docex"),
+    );
+    let ports = Ports {
+        jobs: Arc::new(jobs.clone()),
+        blobs: Arc::new(blobs.clone()),
+        urls: Arc::new(blobs.clone()),
+        specs: Arc::new(S3SpecStore::new(s3.clone(), &specs_bucket)),
+        catalog: Arc::new(S3Catalog::new(s3.clone(), &specs_bucket, &templates_bucket)),
+        workflows: Arc::new(workflows),
+    };
+    Stack { router: api::router(ports, settings), jobs, blobs, s3, specs_bucket, templates_bucket, step_functions }
+}
+
+async fn stack() -> Stack {
+    stack_with(Settings::default()).await
+}
+
+struct Answer {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Value,
+}
+
+impl Answer {
+    fn error_name(&self) -> &str {
+        self.body["error"]["name"].as_str().unwrap_or_else(|| panic!("not an error body: {}", self.body))
+    }
+}
+
+async fn call(router: &Router, request: Request<Body>) -> Answer {
+    let response = router.clone().oneshot(request).await.expect("the router answers");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap();
+    let body = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes).unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&bytes)))
+    };
+    Answer { status, headers, body }
+}
+
+fn request(method: &str, uri: &str, owner: Option<&str>, body: Option<&str>) -> Request<Body> {
+    let mut builder = Request::builder().method(method).uri(uri);
+    if body.is_some() {
+        builder = builder.header(header::CONTENT_TYPE, "application/json");
+    }
+    let mut request = builder.body(body.map(|b| Body::from(b.to_string())).unwrap_or_default()).unwrap();
+    if let Some(owner) = owner {
+        request.extensions_mut().insert(Caller::new(owner).unwrap());
+    }
+    request
+}
+
+async fn send(router: &Router, method: &str, uri: &str, owner: Option<&str>, body: Option<Value>) -> Answer {
+    let body = body.map(|b| b.to_string());
+    call(router, request(method, uri, owner, body.as_deref())).await
+}
+
+fn job(id: &str, owner: &str, created_at: &str, status: JobStatus) -> JobRecord {
+    JobRecord {
+        job_id: id.to_string(),
+        owner: owner.to_string(),
+        document: "Rechnung März.pdf".to_string(),
+        spec: "invoice".to_string(),
+        template: "invoice".to_string(),
+        status,
+        error: None,
+        confidence: None,
+        created_at: created_at.to_string(),
+        updated_at: created_at.to_string(),
+    }
+}
+
+fn update(id: &str, status: JobStatus, at: &str) -> StatusUpdate {
+    let error = (status == JobStatus::Failed)
+        .then(|| ErrorReport { name: "Docex.NotPdf".into(), message: "the file is not a PDF: a PNG".into() });
+    let confidence = status.is_finished().then_some(0.9).filter(|_| status != JobStatus::Failed);
+    StatusUpdate { job_id: id.to_string(), status, error, confidence, at: at.to_string() }
+}
+
+/// A job of `owner` that went through `statuses` (created queued at `created_at`).
+async fn seed(stack: &Stack, id: &str, owner: &str, created_at: &str, statuses: &[JobStatus]) {
+    assert!(stack.jobs.create(&job(id, owner, created_at, JobStatus::Queued)).await.unwrap());
+    let start = chrono::DateTime::parse_from_rfc3339(created_at).unwrap();
+    for (i, status) in statuses.iter().enumerate() {
+        let at = (start + chrono::Duration::seconds(i as i64 + 1)).to_rfc3339();
+        stack.jobs.set_status(&update(id, *status, &at)).await.unwrap();
+    }
+}
+
+fn id(prefix: &str) -> String {
+    unique_name(prefix)
+}
+
+#[tokio::test]
+async fn health_needs_no_user_and_everything_else_does() {
+    let stack = stack().await;
+    let answer = send(&stack.router, "GET", "/health", None, None).await;
+    assert_eq!((answer.status, answer.body.clone()), (StatusCode::OK, json!({"status": "ok"})));
+    for (method, path) in api::ROUTES.iter().filter(|(_, p)| *p != "/health") {
+        let path = path.replace("{id}", "job-1");
+        let body = (*method == "POST").then(|| json!({"document": "a.pdf", "spec": "invoice"}));
+        let answer = send(&stack.router, method, &path, None, body).await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{method} {path}");
+        assert_eq!(answer.error_name(), "Api.Unauthorized");
+    }
+}
+
+#[tokio::test]
+async fn creating_a_job_records_it_and_signs_an_upload_that_works() {
+    let stack = stack().await;
+    let answer =
+        send(&stack.router, "POST", "/jobs", Some("alice"), Some(json!({"document": "März.pdf", "spec": "invoice"})))
+            .await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
+    let job = &answer.body["job"];
+    let job_id = job["job_id"].as_str().unwrap();
+    assert!(uuid::Uuid::parse_str(job_id).is_ok_and(|u| u.get_version_num() == 4), "{job_id}");
+    assert_eq!(answer.headers[header::LOCATION], format!("/jobs/{job_id}"));
+    assert_eq!(job["owner"], "alice");
+    assert_eq!(job["document"], "März.pdf");
+    assert_eq!((job["spec"].as_str(), job["template"].as_str()), (Some("invoice"), Some("invoice")));
+    assert_eq!(job["status"], "QUEUED");
+
+    let stored = stack.jobs.get(job_id).await.unwrap().expect("the job is recorded");
+    assert_eq!(serde_json::to_value(&stored).unwrap(), *job);
+
+    let upload = &answer.body["upload"];
+    assert_eq!(upload["method"], "PUT");
+    let url = upload["url"].as_str().unwrap();
+    assert!(url.contains(&format!("/input/{job_id}/document.pdf")), "{url}");
+    assert!(url.contains("X-Amz-Signature="), "{url}");
+    let expires_at = chrono::DateTime::parse_from_rfc3339(upload["expires_at"].as_str().unwrap()).unwrap();
+    let left = expires_at.signed_duration_since(chrono::Utc::now());
+    assert!(left > chrono::Duration::minutes(13) && left <= chrono::Duration::minutes(15), "{left}");
+
+    // The browser's upload, exactly as told.
+    let pdf = b"%PDF-1.7 uploaded".to_vec();
+    let mut put = reqwest::Client::new().put(url).body(pdf.clone());
+    for (name, value) in upload["headers"].as_object().unwrap() {
+        put = put.header(name, value.as_str().unwrap());
+    }
+    assert!(
+        upload["headers"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .any(|(k, v)| k.eq_ignore_ascii_case("content-type") && v == "application/pdf")
+    );
+    let response = put.send().await.unwrap();
+    assert!(response.status().is_success(), "{}", response.text().await.unwrap());
+    assert_eq!(stack.blobs.get(&keys::input(job_id)).await.unwrap(), Some(pdf));
+}
+
+#[tokio::test]
+async fn a_job_gets_the_template_asked_for_its_specs_own_or_the_generic_one() {
+    let stack = stack().await;
+    let receipt = docex_core::builtin::builtin_spec("receipt").unwrap();
+    stack
+        .s3
+        .put_object()
+        .bucket(&stack.specs_bucket)
+        .key("purchase_order.json")
+        .body(receipt.as_bytes().to_vec().into())
+        .send()
+        .await
+        .unwrap();
+    stack
+        .s3
+        .put_object()
+        .bucket(&stack.templates_bucket)
+        .key("letterhead/main.typ")
+        .body(b"= Report".to_vec().into())
+        .send()
+        .await
+        .unwrap();
+    let cases = [
+        (json!({"document": "a.pdf", "spec": "purchase_order"}), "generic"),
+        (json!({"document": "a.pdf", "spec": "receipt"}), "receipt"),
+        (json!({"document": "a.pdf", "spec": "invoice", "template": "letterhead"}), "letterhead"),
+        (json!({"document": "a.pdf", "spec": "purchase_order", "template": "invoice"}), "invoice"),
+    ];
+    for (body, template) in cases {
+        let answer = send(&stack.router, "POST", "/jobs", Some("alice"), Some(body.clone())).await;
+        assert_eq!(answer.status, StatusCode::CREATED, "{body}: {}", answer.body);
+        assert_eq!(answer.body["job"]["template"], template, "{body}");
+        assert_eq!(answer.body["job"]["spec"], body["spec"]);
+    }
+}
+
+#[tokio::test]
+async fn bad_job_requests_are_named_and_create_nothing() {
+    let stack = stack().await;
+    stack
+        .s3
+        .put_object()
+        .bucket(&stack.specs_bucket)
+        .key("broken.json")
+        .body(b"{not json".to_vec().into())
+        .send()
+        .await
+        .unwrap();
+    let cases: Vec<(Option<&str>, StatusCode, &str)> = vec![
+        (Some(r#"{"document": "a.pdf", "spec": "nope"}"#), StatusCode::BAD_REQUEST, "Docex.SpecNotFound"),
+        (Some(r#"{"document": "a.pdf", "spec": "../specs/invoice"}"#), StatusCode::BAD_REQUEST, "Docex.SpecNotFound"),
+        (Some(r#"{"document": "a.pdf", "spec": "broken"}"#), StatusCode::BAD_REQUEST, "Docex.SpecInvalid"),
+        (
+            Some(r#"{"document": "a.pdf", "spec": "invoice", "template": "nope"}"#),
+            StatusCode::BAD_REQUEST,
+            "Docex.TemplateNotFound",
+        ),
+        (
+            Some(r#"{"document": "a.pdf", "spec": "invoice", "template": "../x"}"#),
+            StatusCode::BAD_REQUEST,
+            "Docex.TemplateNotFound",
+        ),
+        (Some(r#"{"document": "", "spec": "invoice"}"#), StatusCode::BAD_REQUEST, "Api.InvalidDocumentName"),
+        (
+            Some(r#"{"document": "../../etc/passwd", "spec": "invoice"}"#),
+            StatusCode::BAD_REQUEST,
+            "Api.InvalidDocumentName",
+        ),
+        (Some(r#"{"document": "a\u0000.pdf", "spec": "invoice"}"#), StatusCode::BAD_REQUEST, "Api.InvalidDocumentName"),
+        (Some(r#"{"document": "a.pdf", "spec": "invoice""#), StatusCode::BAD_REQUEST, "Api.MalformedJson"),
+        (Some("not json at all"), StatusCode::BAD_REQUEST, "Api.MalformedJson"),
+        (Some(r#"{"document": "a.pdf"}"#), StatusCode::BAD_REQUEST, "Api.InvalidBody"),
+        (
+            Some(r#"{"document": "a.pdf", "spec": "invoice", "owner": "bob"}"#),
+            StatusCode::BAD_REQUEST,
+            "Api.InvalidBody",
+        ),
+        (Some(r#"{"document": 7, "spec": "invoice"}"#), StatusCode::BAD_REQUEST, "Api.InvalidBody"),
+        (Some("[]"), StatusCode::BAD_REQUEST, "Api.InvalidBody"),
+    ];
+    let long_name = format!(r#"{{"document": "{}.pdf", "spec": "invoice"}}"#, "x".repeat(300));
+    let huge = format!(r#"{{"document": "a.pdf", "spec": "invoice", "pad": "{}"}}"#, "x".repeat(40_000));
+    let mut cases = cases;
+    cases.push((Some(&long_name), StatusCode::BAD_REQUEST, "Api.InvalidDocumentName"));
+    cases.push((Some(&huge), StatusCode::PAYLOAD_TOO_LARGE, "Api.PayloadTooLarge"));
+    for (body, status, name) in &cases {
+        let answer = call(&stack.router, request("POST", "/jobs", Some("alice"), *body)).await;
+        assert_eq!((answer.status, answer.error_name()), (*status, *name), "{body:?}: {}", answer.body);
+        assert!(answer.body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
+    }
+    // JSON sent without saying so.
+    let plain = Request::builder()
+        .method("POST")
+        .uri("/jobs")
+        .body(Body::from(r#"{"document": "a.pdf", "spec": "invoice"}"#))
+        .map(|mut r| {
+            r.extensions_mut().insert(Caller::new("alice").unwrap());
+            r
+        })
+        .unwrap();
+    let answer = call(&stack.router, plain).await;
+    assert_eq!((answer.status, answer.error_name()), (StatusCode::UNSUPPORTED_MEDIA_TYPE, "Api.UnsupportedMediaType"));
+
+    let listed = send(&stack.router, "GET", "/jobs", Some("alice"), None).await;
+    assert_eq!(listed.body["jobs"], json!([]), "no bad request left a job behind");
+}
+
+#[tokio::test]
+async fn a_users_jobs_come_newest_first_page_by_page_and_by_status() {
+    let stack = stack().await;
+    let (alice, bob) = (id("alice"), id("bob"));
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        let job_id = id(&format!("a{i}"));
+        let statuses: &[JobStatus] = match i {
+            1 | 3 => &[JobStatus::Running, JobStatus::Failed],
+            4 => &[JobStatus::Running],
+            _ => &[JobStatus::Running, JobStatus::Succeeded],
+        };
+        seed(&stack, &job_id, &alice, &format!("2026-03-0{}T10:00:00Z", i + 1), statuses).await;
+        ids.push(job_id);
+    }
+    seed(&stack, &id("b"), &bob, "2026-03-09T10:00:00Z", &[JobStatus::Running, JobStatus::Failed]).await;
+    let newest_first: Vec<String> = ids.iter().rev().cloned().collect();
+
+    let mut seen = Vec::new();
+    let mut token: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let uri = match &token {
+            Some(token) => format!("/jobs?limit=2&page_token={token}"),
+            None => "/jobs?limit=2".to_string(),
+        };
+        let answer = send(&stack.router, "GET", &uri, Some(&alice), None).await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+        let jobs = answer.body["jobs"].as_array().unwrap();
+        assert!(jobs.len() <= 2);
+        for job in jobs {
+            assert_eq!(job["owner"], alice.as_str());
+            seen.push(job["job_id"].as_str().unwrap().to_string());
+        }
+        pages += 1;
+        match answer.body["next_page_token"].as_str() {
+            Some(next) => token = Some(next.to_string()),
+            None => break,
+        }
+        assert!(pages < 10, "paging does not end");
+    }
+    assert_eq!(seen, newest_first);
+    assert!(pages >= 3);
+
+    // Only failed ones, across pages.
+    let mut failed = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let uri = match &token {
+            Some(token) => format!("/jobs?status=failed&limit=1&page_token={token}"),
+            None => "/jobs?status=FAILED&limit=1".to_string(),
+        };
+        let answer = send(&stack.router, "GET", &uri, Some(&alice), None).await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+        for job in answer.body["jobs"].as_array().unwrap() {
+            assert_eq!(job["status"], "FAILED");
+            failed.push(job["job_id"].as_str().unwrap().to_string());
+        }
+        match answer.body["next_page_token"].as_str() {
+            Some(next) => token = Some(next.to_string()),
+            None => break,
+        }
+    }
+    assert_eq!(failed, vec![ids[3].clone(), ids[1].clone()]);
+
+    // The default page holds all five; bob sees only his own.
+    let all = send(&stack.router, "GET", "/jobs", Some(&alice), None).await;
+    assert_eq!(all.body["jobs"].as_array().unwrap().len(), 5);
+    assert_eq!(all.body["next_page_token"], Value::Null);
+    let bobs = send(&stack.router, "GET", "/jobs", Some(&bob), None).await;
+    assert_eq!(bobs.body["jobs"].as_array().unwrap().len(), 1);
+    assert_eq!(bobs.body["jobs"][0]["owner"], bob.as_str());
+
+    // A page token is alice's alone.
+    let first = send(&stack.router, "GET", "/jobs?limit=1", Some(&alice), None).await;
+    let token = first.body["next_page_token"].as_str().unwrap().to_string();
+    let stolen = send(&stack.router, "GET", &format!("/jobs?page_token={token}"), Some(&bob), None).await;
+    assert_eq!((stolen.status, stolen.error_name()), (StatusCode::BAD_REQUEST, "Api.InvalidPageToken"));
+
+    for (query, name) in [
+        ("status=DONE", "Api.InvalidQuery"),
+        ("limit=0", "Api.InvalidQuery"),
+        ("limit=101", "Api.InvalidQuery"),
+        ("limit=ten", "Api.InvalidQuery"),
+        ("limit=-1", "Api.InvalidQuery"),
+        ("page_token=zz", "Api.InvalidPageToken"),
+        ("page_token=7b7d", "Api.InvalidPageToken"),
+    ] {
+        let answer = send(&stack.router, "GET", &format!("/jobs?{query}"), Some(&alice), None).await;
+        assert_eq!((answer.status, answer.error_name()), (StatusCode::BAD_REQUEST, name), "{query}");
+    }
+}
+
+#[tokio::test]
+async fn a_job_comes_with_its_status_history() {
+    let stack = stack().await;
+    let job_id = id("job");
+    seed(&stack, &job_id, "alice", "2026-03-01T10:00:00Z", &[JobStatus::Running, JobStatus::Failed]).await;
+    let answer = send(&stack.router, "GET", &format!("/jobs/{job_id}"), Some("alice"), None).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert_eq!(answer.body["job"]["job_id"], job_id.as_str());
+    assert_eq!(answer.body["job"]["status"], "FAILED");
+    assert_eq!(answer.body["job"]["error"]["name"], "Docex.NotPdf");
+    let statuses: Vec<&str> =
+        answer.body["history"].as_array().unwrap().iter().map(|u| u["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["QUEUED", "RUNNING", "FAILED"]);
+}
+
+#[tokio::test]
+async fn a_result_comes_with_a_report_url_once_the_job_is_done() {
+    let stack = stack().await;
+    let (running, done, failed, lost) = (id("running"), id("done"), id("failed"), id("lost"));
+    seed(&stack, &running, "alice", "2026-03-01T10:00:00Z", &[JobStatus::Running]).await;
+    seed(&stack, &done, "alice", "2026-03-01T10:00:00Z", &[JobStatus::Running, JobStatus::NeedsReview]).await;
+    seed(&stack, &failed, "alice", "2026-03-01T10:00:00Z", &[JobStatus::Running, JobStatus::Failed]).await;
+    seed(&stack, &lost, "alice", "2026-03-01T10:00:00Z", &[JobStatus::Running, JobStatus::Succeeded]).await;
+    let result = |job_id: &str, report: bool| {
+        json!({"job_id": job_id, "document": "Rechnung März.pdf", "spec": "invoice", "status": "NEEDS_REVIEW",
+               "data": {"total": 12.5}, "fields": {}, "confidence": 0.7, "review_reasons": ["total is low"],
+               "report": report.then(|| keys::report(job_id)), "error": null, "extractor": "offline"})
+    };
+    for (job_id, report) in [(&running, true), (&done, true), (&failed, true)] {
+        let bytes = serde_json::to_vec(&result(job_id, report)).unwrap();
+        stack.blobs.put(&keys::result(job_id), bytes).await.unwrap();
+    }
+    let report_pdf = b"%PDF-1.7 the report".to_vec();
+    stack.blobs.put(&keys::report(&done), report_pdf.clone()).await.unwrap();
+
+    let answer = send(&stack.router, "GET", &format!("/jobs/{running}/result"), Some("alice"), None).await;
+    assert_eq!((answer.status, answer.error_name()), (StatusCode::CONFLICT, "Api.ResultNotReady"));
+
+    let answer = send(&stack.router, "GET", &format!("/jobs/{done}/result"), Some("alice"), None).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert_eq!(answer.body["result"], result(&done, true));
+    let report = &answer.body["report"];
+    assert_eq!(report["method"], "GET");
+    let url = report["url"].as_str().unwrap();
+    assert!(url.contains(&format!("/output/{done}/report.pdf")), "{url}");
+    let expires_at = chrono::DateTime::parse_from_rfc3339(report["expires_at"].as_str().unwrap()).unwrap();
+    assert!(expires_at.signed_duration_since(chrono::Utc::now()) <= chrono::Duration::minutes(5));
+    // The signed request asks S3 to name the download after the document.
+    let disposition = reqwest::Url::parse(url)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "response-content-disposition")
+        .map(|(_, v)| v.to_string())
+        .unwrap_or_default();
+    assert!(disposition.contains("filename*=UTF-8''Rechnung%20M%C3%A4rz-report.pdf"), "{disposition}");
+    let download = reqwest::get(url).await.unwrap();
+    assert!(download.status().is_success());
+    assert_eq!(download.bytes().await.unwrap().to_vec(), report_pdf);
+
+    // A failed job has its result (with the error) but no report.
+    let answer = send(&stack.router, "GET", &format!("/jobs/{failed}/result"), Some("alice"), None).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(answer.body["report"], Value::Null);
+
+    let answer = send(&stack.router, "GET", &format!("/jobs/{lost}/result"), Some("alice"), None).await;
+    assert_eq!((answer.status, answer.error_name()), (StatusCode::NOT_FOUND, "Api.ResultNotFound"));
+}
+
+#[tokio::test]
+async fn only_a_failed_job_is_redriven() {
+    let stack = stack().await;
+    let (failed, stuck, done) = (id("failed"), id("stuck"), id("done"));
+    seed(&stack, &failed, "alice", "2026-03-01T10:00:00Z", &[JobStatus::Running, JobStatus::Failed]).await;
+    seed(&stack, &stuck, "alice", "2026-03-01T10:00:00Z", &[JobStatus::Running, JobStatus::Failed]).await;
+    seed(&stack, &done, "alice", "2026-03-01T10:00:00Z", &[JobStatus::Running, JobStatus::Succeeded]).await;
+
+    let answer = send(&stack.router, "POST", &format!("/jobs/{failed}/redrive"), Some("alice"), None).await;
+    assert_eq!(answer.status, StatusCode::ACCEPTED, "{}", answer.body);
+    assert_eq!(answer.body["redriven_at"], "2026-03-01T10:15:30.5Z");
+    assert_eq!(answer.body["job"]["job_id"], failed.as_str());
+
+    let answer = send(&stack.router, "POST", &format!("/jobs/{done}/redrive"), Some("alice"), None).await;
+    assert_eq!((answer.status, answer.error_name()), (StatusCode::CONFLICT, "Api.JobNotFailed"));
+
+    let answer = send(&stack.router, "POST", &format!("/jobs/{stuck}/redrive"), Some("alice"), None).await;
+    assert_eq!((answer.status, answer.error_name()), (StatusCode::CONFLICT, "Api.NotRedrivable"));
+    assert!(answer.body["error"]["message"].as_str().unwrap().contains("redriven too often"));
+
+    let execution = |job: &str| format!("arn:aws:states:{REGION}:{ACCOUNT_ID}:execution:docex:{job}");
+    assert_eq!(*stack.step_functions.redriven.lock().unwrap(), vec![execution(&failed), execution(&stuck)]);
+}
+
+#[tokio::test]
+async fn another_users_job_is_not_found_on_every_route() {
+    let stack = stack().await;
+    let job_id = id("job");
+    seed(&stack, &job_id, "alice", "2026-03-01T10:00:00Z", &[JobStatus::Running, JobStatus::Failed]).await;
+    stack.blobs.put(&keys::result(&job_id), br#"{"job_id": "x"}"#.to_vec()).await.unwrap();
+    let missing = id("missing");
+    let job_routes: Vec<_> = api::ROUTES.iter().filter(|(_, path)| path.contains("{id}")).collect();
+    assert_eq!(job_routes.len(), 3);
+    for (method, path) in job_routes {
+        let mine = send(&stack.router, method, &path.replace("{id}", &job_id), Some("alice"), None).await;
+        assert!(mine.status.is_success(), "{method} {path} for its owner: {}", mine.body);
+        let theirs = send(&stack.router, method, &path.replace("{id}", &job_id), Some("mallory"), None).await;
+        assert_eq!((theirs.status, theirs.error_name()), (StatusCode::NOT_FOUND, "Api.JobNotFound"), "{method} {path}");
+        let nobodys = send(&stack.router, method, &path.replace("{id}", &missing), Some("mallory"), None).await;
+        assert_eq!(
+            theirs.body.to_string().replace(&job_id, "ID"),
+            nobodys.body.to_string().replace(&missing, "ID"),
+            "another user's job reads like a missing one"
+        );
+    }
+    // Only alice's own re-drive reached the workflow.
+    assert_eq!(stack.step_functions.redriven.lock().unwrap().len(), 1);
+    let listed = send(&stack.router, "GET", "/jobs", Some("mallory"), None).await;
+    assert_eq!(listed.body["jobs"], json!([]));
+}
+
+#[tokio::test]
+async fn malformed_ids_and_unknown_routes_are_named() {
+    let stack = stack().await;
+    let long = "x".repeat(81);
+    for (method, path) in api::ROUTES.iter().filter(|(_, path)| path.contains("{id}")) {
+        for bad in ["bad%20id", "a.b", long.as_str(), "%C3%A4", "%FF"] {
+            let uri = path.replace("{id}", bad);
+            let answer = send(&stack.router, method, &uri, Some("alice"), None).await;
+            assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{method} {uri}: {}", answer.body);
+            assert!(["Api.InvalidJobId", "Api.InvalidPath"].contains(&answer.error_name()), "{method} {uri}");
+        }
+    }
+    let answer = send(&stack.router, "GET", "/nowhere", Some("alice"), None).await;
+    assert_eq!((answer.status, answer.error_name()), (StatusCode::NOT_FOUND, "Api.RouteNotFound"));
+    let answer = send(&stack.router, "DELETE", "/jobs", Some("alice"), None).await;
+    assert_eq!((answer.status, answer.error_name()), (StatusCode::METHOD_NOT_ALLOWED, "Api.MethodNotAllowed"));
+    let answer = send(&stack.router, "GET", "/jobs/a/b/c", Some("alice"), None).await;
+    assert_eq!((answer.status, answer.error_name()), (StatusCode::NOT_FOUND, "Api.RouteNotFound"));
+}
+
+#[tokio::test]
+async fn specs_and_templates_list_the_shipped_ones_and_the_buckets() {
+    let stack = stack().await;
+    for key in ["purchase_order.json", "nested/ignored.json", "notes.txt"] {
+        stack.s3.put_object().bucket(&stack.specs_bucket).key(key).body(b"{}".to_vec().into()).send().await.unwrap();
+    }
+    for key in ["letterhead/main.typ", "letterhead/logo.svg", "stray.typ"] {
+        stack.s3.put_object().bucket(&stack.templates_bucket).key(key).body(b"x".to_vec().into()).send().await.unwrap();
+    }
+    let specs = send(&stack.router, "GET", "/specs", Some("alice"), None).await;
+    assert_eq!(specs.body, json!({"specs": ["contract", "invoice", "purchase_order", "receipt"]}));
+    let templates = send(&stack.router, "GET", "/templates", Some("alice"), None).await;
+    assert_eq!(templates.body, json!({"templates": ["contract", "generic", "invoice", "letterhead", "receipt"]}));
+}
+
+#[tokio::test]
+async fn cors_allows_the_configured_origin_only_when_configured() {
+    let origin = "https://docex.example.com";
+    let stack = stack_with(Settings { allowed_origin: Some(origin.to_string()), ..Settings::default() }).await;
+    let preflight = Request::builder()
+        .method(Method::OPTIONS)
+        .uri("/jobs")
+        .header(header::ORIGIN, origin)
+        .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+        .header(header::ACCESS_CONTROL_REQUEST_HEADERS, "authorization, content-type")
+        .body(Body::empty())
+        .unwrap();
+    let answer = call(&stack.router, preflight).await;
+    assert_eq!(answer.status, StatusCode::NO_CONTENT);
+    assert_eq!(answer.headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], origin);
+    assert!(answer.headers[header::ACCESS_CONTROL_ALLOW_METHODS].to_str().unwrap().contains("POST"));
+    assert!(answer.headers[header::ACCESS_CONTROL_ALLOW_HEADERS].to_str().unwrap().contains("authorization"));
+
+    let answer = send(&stack.router, "GET", "/jobs", Some("alice"), None).await;
+    assert_eq!(answer.headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], origin);
+    let answer = send(&stack.router, "GET", "/jobs", None, None).await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(answer.headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], origin, "errors are readable by the app too");
+
+    let closed = stack_with(Settings::default()).await;
+    let answer = send(&closed.router, "GET", "/health", None, None).await;
+    assert!(!answer.headers.contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN));
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_exactly_the_routes() {
+    let document: Value = serde_yaml::from_str(include_str!("../openapi.yaml")).expect("openapi.yaml is YAML");
+    assert!(document["openapi"].as_str().unwrap().starts_with("3.1"));
+    let mut documented = Vec::new();
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            if ["get", "post", "put", "patch", "delete", "options", "head"].contains(&method.as_str()) {
+                documented.push((method.to_uppercase(), path.clone()));
+                assert!(operation["responses"].as_object().is_some_and(|r| !r.is_empty()), "{method} {path}");
+            }
+        }
+    }
+    let mut routed: Vec<(String, String)> = api::ROUTES.iter().map(|(m, p)| (m.to_string(), p.to_string())).collect();
+    documented.sort();
+    routed.sort();
+    assert_eq!(documented, routed);
+
+    // Every `$ref` points at something the document defines.
+    fn refs(value: &Value, out: &mut Vec<String>) {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::String(target)) = map.get("$ref") {
+                    out.push(target.clone());
+                }
+                map.values().for_each(|v| refs(v, out));
+            }
+            Value::Array(items) => items.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+    let mut targets = Vec::new();
+    refs(&document, &mut targets);
+    assert!(!targets.is_empty());
+    for target in targets {
+        let pointer = target.strip_prefix('#').expect("local refs only");
+        assert!(document.pointer(pointer).is_some(), "{target} is not defined");
+    }
+
+    // And the router serves each one (no route-not-found or method-not-allowed answer).
+    let stack = stack().await;
+    for (method, path) in api::ROUTES {
+        let answer = send(&stack.router, method, &path.replace("{id}", "job-1"), Some("alice"), None).await;
+        assert!(
+            !["Api.RouteNotFound", "Api.MethodNotAllowed"]
+                .contains(&answer.body["error"]["name"].as_str().unwrap_or("")),
+            "{method} {path}: {}",
+            answer.body
+        );
+    }
+}
+
+#[tokio::test]
+async fn presigned_urls_expire_when_the_settings_say() {
+    let stack = stack_with(Settings { upload_expiry: Duration::from_secs(60), ..Settings::default() }).await;
+    let answer =
+        send(&stack.router, "POST", "/jobs", Some("alice"), Some(json!({"document": "a.pdf", "spec": "invoice"})))
+            .await;
+    let url = answer.body["upload"]["url"].as_str().unwrap();
+    assert!(url.contains("X-Amz-Expires=60"), "{url}");
+}
