@@ -80,6 +80,7 @@ locals {
     DOCEX_COGNITO_ISSUER        = local.cognito_issuer
     DOCEX_COGNITO_CLIENT_ID     = aws_cognito_user_pool_client.web.id
     DOCEX_COGNITO_JWKS_URL      = "${local.cognito_issuer}/.well-known/jwks.json"
+    DOCEX_ALLOWED_ORIGIN        = "https://${aws_cloudfront_distribution.web.domain_name}"
   }
 
   # Names and addresses the functions need before the resources that invoke them exist: the
