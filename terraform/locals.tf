@@ -27,9 +27,10 @@ locals {
 
   # A cross-region inference profile (eu.anthropic...) is invoked through the profile and
   # reaches the foundation model in any of its regions; a plain model id only in this one.
-  bedrock_profile_prefix = regex("^((?:us|eu|apac|us-gov|global)\\.)?", var.bedrock_model_id)[0]
-  bedrock_base_model     = trimprefix(var.bedrock_model_id, coalesce(local.bedrock_profile_prefix, "-"))
-  bedrock_model_arns = local.bedrock_profile_prefix == null ? [
+  bedrock_model_parts = split(".", var.bedrock_model_id)
+  bedrock_is_profile  = can(regex("^(us|eu|apac|us-gov|global)\\.", var.bedrock_model_id))
+  bedrock_base_model  = join(".", slice(local.bedrock_model_parts, local.bedrock_is_profile ? 1 : 0, length(local.bedrock_model_parts)))
+  bedrock_model_arns = !local.bedrock_is_profile ? [
     "arn:${local.partition}:bedrock:${local.region}::foundation-model/${var.bedrock_model_id}",
     ] : [
     "arn:${local.partition}:bedrock:${local.region}:${local.account_id}:inference-profile/${var.bedrock_model_id}",
