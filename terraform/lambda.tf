@@ -1,6 +1,6 @@
 # The Lambdas: one for_each over lambdas/functions.json. Each function is the crate of the
 # same name, built outside Terraform with
-#   cargo lambda build --release --arm64 --output-format zip
+#   .ci/lambda-zips   (cargo lambda build --profile lambda --arm64 --output-format zip)
 # into target/lambda/<name>/bootstrap.zip; it runs on provided.al2023 on arm64 with X-Ray
 # tracing, its own log group, and its own role holding exactly the table's statements.
 

@@ -30,7 +30,7 @@ variable "tags" {
 }
 
 variable "lambda_artifacts_dir" {
-  description = "Folder holding <function>/bootstrap.zip, as `cargo lambda build --release --arm64 --output-format zip` writes them. Relative paths are taken from this folder (terraform/)."
+  description = "Folder holding <function>/bootstrap.zip, as `.ci/lambda-zips` (cargo lambda with the size-optimised `lambda` profile) writes them. Relative paths are taken from this folder (terraform/)."
   type        = string
   default     = "../target/lambda"
 }
