@@ -3,9 +3,11 @@
 //! `RedriveExecution`), driven request by request with `oneshot`: every route, paging and
 //! the status filter, presigned uploads and downloads used over plain HTTP, other users'
 //! jobs refused on every job route, named errors for malformed bodies, ids and queries,
-//! CORS, and the OpenAPI document against the router's routes.
+//! CORS, and the OpenAPI document against the router's routes. Every answer of a documented
+//! route is checked against `openapi.yaml`: its status must be documented and its body must
+//! match the schema given for it.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use api::{Caller, Ports, Settings};
@@ -127,7 +129,56 @@ impl Answer {
     }
 }
 
+fn openapi() -> &'static Value {
+    static DOCUMENT: OnceLock<Value> = OnceLock::new();
+    DOCUMENT.get_or_init(|| serde_yaml::from_str(include_str!("../openapi.yaml")).expect("openapi.yaml is YAML"))
+}
+
+/// The route template (`/jobs/{id}`) a concrete path is served by, if any.
+fn route_of(method: &str, path: &str) -> Option<&'static str> {
+    let segments: Vec<&str> = path.split('/').collect();
+    api::ROUTES.iter().find_map(|(m, template)| {
+        let parts: Vec<&str> = template.split('/').collect();
+        let matches = *m == method
+            && parts.len() == segments.len()
+            && parts.iter().zip(&segments).all(|(p, s)| p == s || (p.starts_with('{') && !s.is_empty()));
+        matches.then_some(*template)
+    })
+}
+
+/// Checks that the answer of a documented route has a documented status and a body that
+/// the document's schema for that status accepts.
+fn check_documented(method: &str, path: &str, status: StatusCode, body: &Value) {
+    let Some(template) = route_of(method, path) else { return };
+    let document = openapi();
+    let escape = |s: &str| s.replace('~', "~0").replace('/', "~1");
+    let responses = format!("/paths/{}/{}/responses", escape(template), method.to_lowercase());
+    let code = status.as_u16().to_string();
+    let mut response_pointer = format!("{responses}/{code}");
+    let response = document
+        .pointer(&response_pointer)
+        .unwrap_or_else(|| panic!("{method} {template} answered {code}, which openapi.yaml does not document: {body}"));
+    if let Some(target) = response.get("$ref").and_then(Value::as_str) {
+        response_pointer = target.trim_start_matches('#').to_string();
+    }
+    let schema_pointer = format!("{response_pointer}/content/application~1json/schema");
+    let schema = document
+        .pointer(&schema_pointer)
+        .unwrap_or_else(|| panic!("{method} {template} {code} has no JSON schema"))
+        .clone();
+    // The response's schema, with the document's components beside it for its `$ref`s.
+    let schema = json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "allOf": [schema],
+        "components": document["components"],
+    });
+    let validator = jsonschema::options().should_validate_formats(true).build(&schema).expect("the schema compiles");
+    let errors: Vec<String> = validator.iter_errors(body).map(|e| format!("{e} at {}", e.instance_path())).collect();
+    assert!(errors.is_empty(), "{method} {template} {code}: the body does not match openapi.yaml: {errors:?}\n{body}");
+}
+
 async fn call(router: &Router, request: Request<Body>) -> Answer {
+    let (method, path) = (request.method().to_string(), request.uri().path().to_string());
     let response = router.clone().oneshot(request).await.expect("the router answers");
     let status = response.status();
     let headers = response.headers().clone();
@@ -137,6 +188,9 @@ async fn call(router: &Router, request: Request<Body>) -> Answer {
     } else {
         serde_json::from_slice(&bytes).unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&bytes)))
     };
+    if method != "OPTIONS" {
+        check_documented(&method, &path, status, &body);
+    }
     Answer { status, headers, body }
 }
 
@@ -550,7 +604,10 @@ async fn another_users_job_is_not_found_on_every_route() {
     let stack = stack().await;
     let job_id = id("job");
     seed(&stack, &job_id, "alice", "2026-03-01T10:00:00Z", &[JobStatus::Running, JobStatus::Failed]).await;
-    stack.blobs.put(&keys::result(&job_id), br#"{"job_id": "x"}"#.to_vec()).await.unwrap();
+    let failed = json!({"job_id": job_id, "document": "a.pdf", "spec": "invoice", "status": "FAILED", "data": {},
+                        "fields": {}, "confidence": 0.0, "report": null,
+                        "error": {"name": "Docex.NotPdf", "message": "the file is not a PDF: a PNG"}});
+    stack.blobs.put(&keys::result(&job_id), serde_json::to_vec(&failed).unwrap()).await.unwrap();
     let missing = id("missing");
     let job_routes: Vec<_> = api::ROUTES.iter().filter(|(_, path)| path.contains("{id}")).collect();
     assert_eq!(job_routes.len(), 3);
