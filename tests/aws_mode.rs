@@ -92,7 +92,10 @@ async fn an_invoice_runs_through_every_aws_adapter_and_a_replay_changes_nothing(
     assert_eq!((results, typed), (1, 1));
     let db = postgres(&stack).await;
     let row = db
-        .query_one("SELECT invoice_number, status FROM result_invoice JOIN docex_results USING (job_id) WHERE job_id = $1", &[&job.job_id])
+        .query_one(
+            "SELECT invoice_number, status FROM result_invoice JOIN docex_results USING (job_id) WHERE job_id = $1",
+            &[&job.job_id],
+        )
         .await
         .expect("the typed row");
     let result: serde_json::Value =

@@ -77,8 +77,8 @@ impl AwsStack {
         bridge.put_targets().rule(&rule).event_bus_name(&event_bus).targets(target).send().await.expect("targets");
 
         let sfn = aws_sdk_sfn::Client::new(&sdk);
-        let definition = std::fs::read_to_string(crate::workspace().join("statemachine/docex.asl.json"))
-            .expect("the definition");
+        let definition =
+            std::fs::read_to_string(crate::workspace().join("statemachine/docex.asl.json")).expect("the definition");
         let state_machine_arn = sfn
             .create_state_machine()
             .name(unique_name("docex"))

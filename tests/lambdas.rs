@@ -137,8 +137,12 @@ async fn task_errors_reach_lambda_under_their_docex_names() {
     // re-driven attempt resume.
     let mut job_failed = start(&stack, "job-failed").await;
     let raised = json!({"job_id": job.job_id, "Error": "States.Timeout", "Cause": "the task timed out", "failed_in_attempt": 0, "attempt": 0});
-    assert_eq!(fails_with(&mut job_failed, raised).await, ("States.Timeout".to_string(), "the task timed out".to_string()));
-    let redriven = json!({"job_id": job.job_id, "Error": "States.Timeout", "Cause": "", "failed_in_attempt": 0, "attempt": 1});
+    assert_eq!(
+        fails_with(&mut job_failed, raised).await,
+        ("States.Timeout".to_string(), "the task timed out".to_string())
+    );
+    let redriven =
+        json!({"job_id": job.job_id, "Error": "States.Timeout", "Cause": "", "failed_in_attempt": 0, "attempt": 1});
     assert_eq!(respond(&mut job_failed, redriven).await, json!({"attempt": 1}));
     assert_eq!(stack.jobs().get(&job.job_id).await.unwrap().unwrap().status, JobStatus::Running);
 }
@@ -181,7 +185,10 @@ async fn the_starter_starts_each_upload_once_and_reports_the_messages_it_cannot_
     assert_eq!(failed, ["m-3", "m-4"], "the duplicate and the unrelated key are done, the broken ones retried");
     let workflows = Workflows::new(aws_sdk_sfn::Client::new(&stack.sdk), &stack.state_machine_arn);
     let execution = workflows.describe(&job.job_id).await.unwrap().expect("the execution, named by the job id");
-    assert_eq!(execution.input.expect("its input"), json!({"job_id": job.job_id, "spec": "invoice", "template": "invoice"}));
+    assert_eq!(
+        execution.input.expect("its input"),
+        json!({"job_id": job.job_id, "spec": "invoice", "template": "invoice"})
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

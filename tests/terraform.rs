@@ -201,7 +201,10 @@ impl Source {
             let header: Vec<&String> = idents[k + 1..].iter().take_while(|(p, _)| *p < open).map(|(_, w)| w).collect();
             let (ty, is_trait) = match header.iter().position(|w| w.as_str() == "for") {
                 Some(f) => (header.get(f + 1).map(|w| w.to_string()), true),
-                None => (header.iter().find(|w| w.chars().next().is_some_and(char::is_uppercase)).map(|w| w.to_string()), false),
+                None => (
+                    header.iter().find(|w| w.chars().next().is_some_and(char::is_uppercase)).map(|w| w.to_string()),
+                    false,
+                ),
             };
             if let Some(ty) = ty {
                 impls.push((open, self.closing(open), ty, is_trait));
@@ -259,7 +262,9 @@ impl Source {
             let previous = k
                 .checked_sub(1)
                 .map(|j| &idents[j])
-                .filter(|(q, v)| *q >= from && self.text(q + v.len(), *p).chars().filter(|c| !c.is_whitespace()).count() <= 2)
+                .filter(|(q, v)| {
+                    *q >= from && self.text(q + v.len(), *p).chars().filter(|c| !c.is_whitespace()).count() <= 2
+                })
                 .map(|(_, v)| v.as_str())
                 .unwrap_or("");
             let callee = if before == "::" {
@@ -288,7 +293,8 @@ impl Source {
                 continue;
             }
             let between: String = self.text(p + receiver.len(), *q).chars().filter(|c| !c.is_whitespace()).collect();
-            let after: String = self.text(q + op.len(), (q + op.len() + 40).min(to)).chars().filter(|c| !c.is_whitespace()).collect();
+            let after: String =
+                self.text(q + op.len(), (q + op.len() + 40).min(to)).chars().filter(|c| !c.is_whitespace()).collect();
             if between == "." && after.starts_with("()") && !NOT_OPERATIONS.contains(&op.as_str()) {
                 out.insert(op.clone());
             }
@@ -369,7 +375,9 @@ fn is_ident(c: Option<&char>) -> bool {
 }
 
 fn is_env_name(s: &str) -> bool {
-    s.starts_with("DOCEX_") && s.len() > 6 && s.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+    s.starts_with("DOCEX_")
+        && s.len() > 6
+        && s.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
 }
 
 fn rust_files(dir: &Path) -> Vec<PathBuf> {
@@ -409,7 +417,9 @@ fn lambda_crates() -> BTreeSet<String> {
         .filter(|e| e.path().join("src/main.rs").is_file())
         .filter(|e| {
             let manifest = std::fs::read_to_string(e.path().join("Cargo.toml")).unwrap_or_default();
-            manifest.lines().any(|l| l.trim_start().starts_with("lambda_runtime") || l.trim_start().starts_with("lambda_http"))
+            manifest
+                .lines()
+                .any(|l| l.trim_start().starts_with("lambda_runtime") || l.trim_start().starts_with("lambda_http"))
         })
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect()
@@ -581,11 +591,8 @@ for path in sorted(glob.glob(os.path.join(sys.argv[1], "*.tf"))):
             sys.exit(f"{path} does not parse: {e}")
 json.dump(out, sys.stdout)
 "#;
-    let output = Command::new(python)
-        .args(["-c", script])
-        .arg(workspace().join("terraform"))
-        .output()
-        .expect("python3 runs");
+    let output =
+        Command::new(python).args(["-c", script]).arg(workspace().join("terraform")).output().expect("python3 runs");
     assert!(
         output.status.success(),
         "parsing terraform/*.tf failed: {}\n(python-hcl2 needed: {INSTALL})",
@@ -699,7 +706,10 @@ fn the_state_machine_gets_every_placeholder_from_templatefile() {
     let machine = resource(&tf, "aws_sfn_state_machine", "workflow");
     assert_eq!(attr(machine, "type"), "STANDARD");
     let definition = attr(machine, "definition").as_str().unwrap();
-    assert!(definition.contains("/../statemachine/docex.asl.json"), "the definition is the repo's ASL file: {definition}");
+    assert!(
+        definition.contains("/../statemachine/docex.asl.json"),
+        "the definition is the repo's ASL file: {definition}"
+    );
     let supplied = template_vars(definition);
     let keys: BTreeSet<String> = supplied.keys().cloned().collect();
     assert_eq!(wanted, keys, "ASL placeholders (left) and templatefile variables (right) differ");
@@ -741,7 +751,10 @@ fn every_lambda_crate_has_a_function_and_every_function_a_crate() {
     let table = table();
     let crates = lambda_crates();
     for name in &crates {
-        assert!(functions(&table).contains_key(name), "the Lambda crate lambdas/{name} has no entry in lambdas/functions.json");
+        assert!(
+            functions(&table).contains_key(name),
+            "the Lambda crate lambdas/{name} has no entry in lambdas/functions.json"
+        );
     }
     for (name, f) in functions(&table) {
         let planned = f.get("status").and_then(Value::as_str) == Some("planned");
@@ -823,7 +836,8 @@ fn every_function_may_do_what_its_code_calls_and_no_more() {
         for statement in f["permissions"].as_array().cloned().unwrap_or_default() {
             for kind in strings(&statement["resources"]) {
                 if !kinds.contains_key(&kind) {
-                    problems.push(format!("{name}: resource kind {kind} has no ARN in terraform/locals.tf resource_arns"));
+                    problems
+                        .push(format!("{name}: resource kind {kind} has no ARN in terraform/locals.tf resource_arns"));
                 }
             }
             if statement.get("for").and_then(Value::as_str) != Some("trigger") {
@@ -838,11 +852,16 @@ fn every_function_may_do_what_its_code_calls_and_no_more() {
         for op in &path.operations {
             match operations.get(op) {
                 Some(entry) => needed.extend(strings(&entry["actions"])),
-                None => problems.push(format!("{name}: the code calls {op}, which functions.json's operations table does not map to IAM actions")),
+                None => problems.push(format!(
+                    "{name}: the code calls {op}, which functions.json's operations table does not map to IAM actions"
+                )),
             }
         }
         for action in needed.difference(&granted) {
-            problems.push(format!("{name}: the code needs {action} (from {:?}), which its statements do not grant", path.operations));
+            problems.push(format!(
+                "{name}: the code needs {action} (from {:?}), which its statements do not grant",
+                path.operations
+            ));
         }
         for action in granted.difference(&needed) {
             problems.push(format!("{name}: its statements grant {action}, which its code does not need"));
@@ -856,11 +875,20 @@ fn the_code_path_is_read_from_the_source() {
     // The reading itself, on functions whose needs are known: the starter reads jobs and
     // starts executions (describing one that exists), and never writes to S3.
     let start = code_path("start-job");
-    assert!(start.operations.contains("start_execution") && start.operations.contains("describe_execution"), "{start:?}");
+    assert!(
+        start.operations.contains("start_execution") && start.operations.contains("describe_execution"),
+        "{start:?}"
+    );
     assert!(!start.operations.contains("redrive_execution") && !start.operations.contains("put_object"), "{start:?}");
     assert!(start.env.contains("DOCEX_STATE_MACHINE_ARN") && start.env.contains("DOCEX_JOBS_TABLE"), "{start:?}");
     let store = code_path("store-result");
-    for op in ["execute_statement", "batch_execute_statement", "begin_transaction", "commit_transaction", "rollback_transaction"] {
+    for op in [
+        "execute_statement",
+        "batch_execute_statement",
+        "begin_transaction",
+        "commit_transaction",
+        "rollback_transaction",
+    ] {
         assert!(store.operations.contains(op), "{op} in {store:?}");
     }
     let authorizer = code_path("authorizer");

@@ -137,7 +137,9 @@ impl Verifier {
             if let Some(cached) = cached.as_ref() {
                 let fresh = cached.fetched.elapsed() < KEYS_TTL;
                 match cached.keys.find(kid) {
-                    Some(jwk) if fresh => return DecodingKey::from_jwk(jwk).map_err(|e| Rejection::Invalid(e.to_string())),
+                    Some(jwk) if fresh => {
+                        return DecodingKey::from_jwk(jwk).map_err(|e| Rejection::Invalid(e.to_string()));
+                    }
                     None if cached.fetched.elapsed() < REFETCH_INTERVAL => {
                         return Err(Rejection::UnknownKey(kid.to_string()));
                     }
@@ -164,7 +166,13 @@ impl Verifier {
 /// The bearer token of an authorizer event, wherever the API put it.
 pub fn token_of(event: &Value) -> Option<&str> {
     let header = event.get("authorizationToken").and_then(Value::as_str).or_else(|| {
-        event.get("headers")?.as_object()?.iter().find(|(name, _)| name.eq_ignore_ascii_case("authorization"))?.1.as_str()
+        event
+            .get("headers")?
+            .as_object()?
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case("authorization"))?
+            .1
+            .as_str()
     });
     let bearer = header.map(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")).unwrap_or(h));
     bearer.or_else(|| event.pointer("/queryStringParameters/token")?.as_str()).filter(|t| !t.is_empty())

@@ -21,7 +21,8 @@ struct Pool {
 
 async fn pool() -> Pool {
     let cognito = Client::new(&moto::moto().sdk_config().await);
-    let id = cognito.create_user_pool().pool_name(unique_name("users")).send().await.unwrap().user_pool.unwrap().id.unwrap();
+    let id =
+        cognito.create_user_pool().pool_name(unique_name("users")).send().await.unwrap().user_pool.unwrap().id.unwrap();
     let mut clients = Vec::new();
     for _ in 0..2 {
         let client = cognito

@@ -50,5 +50,8 @@ pub fn optional(name: &str) -> Option<String> {
 
 /// The SDK configuration every client is built from, loaded once per process.
 pub async fn sdk_config() -> SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest()).retry_config(RetryConfig::standard().with_max_attempts(2)).load().await
+    aws_config::defaults(BehaviorVersion::latest())
+        .retry_config(RetryConfig::standard().with_max_attempts(2))
+        .load()
+        .await
 }

@@ -8,8 +8,6 @@ use docex_tasks::JobInput;
 async fn main() -> Result<(), lambda_runtime::Error> {
     let aws = docex_aws::lambda::Services::from_env().await;
     let (blobs, jobs, events) = (&aws.blobs()?, &aws.jobs()?, &aws.events()?);
-    docex_aws::lambda::serve(|input: JobInput| async move {
-        docex_tasks::complete(&input, blobs, jobs, events).await
-    })
-    .await
+    docex_aws::lambda::serve(|input: JobInput| async move { docex_tasks::complete(&input, blobs, jobs, events).await })
+        .await
 }

@@ -9,8 +9,6 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let aws = docex_aws::lambda::Services::from_env().await;
     let extractor = docex_agent::extractor_from_env(&aws.sdk)?;
     let (blobs, specs, extractor) = (&aws.blobs()?, &aws.specs()?, extractor.as_ref());
-    docex_aws::lambda::serve(|chunk: Chunk| async move {
-        docex_tasks::extract(&chunk, blobs, specs, extractor).await
-    })
-    .await
+    docex_aws::lambda::serve(|chunk: Chunk| async move { docex_tasks::extract(&chunk, blobs, specs, extractor).await })
+        .await
 }

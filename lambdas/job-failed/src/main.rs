@@ -8,8 +8,6 @@ use docex_tasks::JobFailedInput;
 async fn main() -> Result<(), lambda_runtime::Error> {
     let aws = docex_aws::lambda::Services::from_env().await;
     let (jobs, events) = (&aws.jobs()?, &aws.events()?);
-    docex_aws::lambda::serve(|input: JobFailedInput| async move {
-        docex_tasks::job_failed(&input, jobs, events).await
-    })
-    .await
+    docex_aws::lambda::serve(|input: JobFailedInput| async move { docex_tasks::job_failed(&input, jobs, events).await })
+        .await
 }

@@ -161,8 +161,9 @@ async fn submit(workflow: &LocalWorkflow, file: &Path, job: &JobRecord, spec: &s
         message: execution.cause.as_deref().map_or_else(|| "the workflow left no result".into(), readable_cause),
     });
     let mut result = match adapters.blobs.get(&keys::result(&job.job_id)).await? {
-        Some(bytes) => serde_json::from_slice(&bytes)
-            .map_err(|e| DocexError::Storage(format!("result of {}: {e}", job.job_id)))?,
+        Some(bytes) => {
+            serde_json::from_slice(&bytes).map_err(|e| DocexError::Storage(format!("result of {}: {e}", job.job_id)))?
+        }
         None => JobResult::failed(
             job,
             failure.clone().unwrap_or_else(|| ErrorReport {

@@ -24,9 +24,9 @@ use docex_render::{ReportDate, TypstRenderer};
 use crate::blobs::FileBlobStore;
 use crate::catalog::{LocalSpecs, LocalTemplates};
 use crate::datadir::DataDir;
-use docex_pdf::PdfReader;
 use crate::sqlite::SqliteStore;
 use crate::workflow::{Adapters, Faults, LocalWorkflow};
+use docex_pdf::PdfReader;
 
 /// Environment variable naming task faults to inject (see [`Faults::parse`]).
 pub const FAULTS_ENV: &str = "DOCEX_FAULTS";

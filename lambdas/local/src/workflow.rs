@@ -115,7 +115,10 @@ impl TaskHandler for BoundTask {
         if let Some(failure) = self.faults.take(&ctx.state_name) {
             return Err(failure);
         }
-        self.ports.run(self.resource, input).await.map_err(|e| TaskFailure::new(e.name(), lambda_cause(e.name(), &e.to_string())))
+        self.ports
+            .run(self.resource, input)
+            .await
+            .map_err(|e| TaskFailure::new(e.name(), lambda_cause(e.name(), &e.to_string())))
     }
 }
 
@@ -143,7 +146,8 @@ impl WorkflowRunner {
         let faults = Arc::new(faults);
         let mut registry = TaskRegistry::new();
         for (_, resource) in TASK_RESOURCES {
-            registry.register(*resource, Arc::new(BoundTask { resource, ports: ports.clone(), faults: faults.clone() }));
+            registry
+                .register(*resource, Arc::new(BoundTask { resource, ports: ports.clone(), faults: faults.clone() }));
         }
         let engine = Engine::new(registry, clock);
         let unbound = engine.unbound_resources(&machine);

@@ -8,8 +8,6 @@ use docex_tasks::JobInput;
 async fn main() -> Result<(), lambda_runtime::Error> {
     let aws = docex_aws::lambda::Services::from_env().await;
     let (blobs, specs, results) = (&aws.blobs()?, &aws.specs()?, &aws.results()?);
-    docex_aws::lambda::serve(|input: JobInput| async move {
-        docex_tasks::store(&input, blobs, specs, results).await
-    })
-    .await
+    docex_aws::lambda::serve(|input: JobInput| async move { docex_tasks::store(&input, blobs, specs, results).await })
+        .await
 }

@@ -381,7 +381,8 @@ impl Ports {
             SQS_SEND_MESSAGE => {
                 let body = input.get("MessageBody").cloned().unwrap_or(Value::Null);
                 let text = |key: &str| body.get(key).and_then(Value::as_str).unwrap_or_default().to_string();
-                let letter = DeadLetter { job_id: text("job_id"), error: text("error"), cause: text("cause"), at: now() };
+                let letter =
+                    DeadLetter { job_id: text("job_id"), error: text("error"), cause: text("cause"), at: now() };
                 self.dead_letters.send(&letter).await?;
                 Ok(serde_json::json!({"MessageId": letter.job_id}))
             }

@@ -10,8 +10,6 @@
 //! the service would refuse it; a request after the script has run out gets a 500 with a
 //! message saying so.
 
-use std::sync::{Arc, Mutex};
-
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -19,6 +17,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use serde_json::{Value, json};
+
+use crate::scripted::Server;
 
 /// One scripted answer.
 #[derive(Debug, Clone, PartialEq)]
@@ -94,30 +94,22 @@ pub struct Received {
 }
 
 /// One request and the reply it got.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Exchange {
-    pub request: Received,
-    pub reply: Reply,
-}
+pub type Exchange = crate::scripted::Exchange<Received, Reply>;
 
-#[derive(Default)]
-struct Script {
-    replies: std::collections::VecDeque<Reply>,
-    log: Vec<Exchange>,
-}
+type Script = crate::scripted::Script<Received, Reply>;
 
 /// A running fake Bedrock runtime. Stops when dropped.
 pub struct FakeBedrock {
     /// `http://127.0.0.1:PORT`, the value for `AWS_ENDPOINT_URL_BEDROCK_RUNTIME`.
     pub url: String,
-    script: Arc<Mutex<Script>>,
+    script: Script,
     _server: Server,
 }
 
 impl FakeBedrock {
     /// Starts a server on a free loopback port that answers with `replies`, in order.
     pub fn start(replies: Vec<Reply>) -> FakeBedrock {
-        let script = Arc::new(Mutex::new(Script { replies: replies.into(), log: Vec::new() }));
+        let script = Script::new(replies);
         let router = Router::new().route("/model/{model_id}/converse", post(converse)).with_state(script.clone());
         let server = Server::start(router);
         FakeBedrock { url: server.url.clone(), script, _server: server }
@@ -125,22 +117,22 @@ impl FakeBedrock {
 
     /// The requests received so far, in order.
     pub fn requests(&self) -> Vec<Received> {
-        self.exchanges().into_iter().map(|e| e.request).collect()
+        self.script.requests()
     }
 
     /// The requests received so far with the replies they got.
     pub fn exchanges(&self) -> Vec<Exchange> {
-        self.script.lock().map(|s| s.log.clone()).unwrap_or_default()
+        self.script.exchanges()
     }
 
     /// Scripted replies not sent yet.
     pub fn remaining(&self) -> usize {
-        self.script.lock().map(|s| s.replies.len()).unwrap_or_default()
+        self.script.remaining()
     }
 }
 
 async fn converse(
-    State(script): State<Arc<Mutex<Script>>>,
+    State(script): State<Script>,
     Path(model_id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
@@ -156,15 +148,8 @@ async fn converse(
         ));
     }
     let request = Received { model_id, body: serde_json::from_slice(&body).unwrap_or(Value::Null), signed };
-    let reply = {
-        let mut script = script.lock().unwrap_or_else(|e| e.into_inner());
-        let reply = script
-            .replies
-            .pop_front()
-            .unwrap_or_else(|| Reply::error(500, "InternalServerException", "the fake server's script has run out"));
-        script.log.push(Exchange { request, reply: reply.clone() });
-        reply
-    };
+    let reply =
+        script.answer(request, || Reply::error(500, "InternalServerException", "the fake server's script has run out"));
     match &reply {
         Reply::Ok(body) => (StatusCode::OK, [("content-type", "application/json")], body.to_string()).into_response(),
         Reply::Error { .. } => error_response(&reply),
@@ -183,41 +168,4 @@ fn error_response(reply: &Reply) -> Response {
         json!({ "message": message }).to_string(),
     )
         .into_response()
-}
-
-/// An axum router served on a free loopback port from its own thread and runtime, so a
-/// test can start it from synchronous or asynchronous code alike. Stops when dropped
-/// (without waiting for clients that still hold idle connections).
-pub(crate) struct Server {
-    pub(crate) url: String,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-}
-
-impl Server {
-    pub(crate) fn start(router: Router) -> Server {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
-        listener.set_nonblocking(true).expect("non-blocking listener");
-        let url = format!("http://{}", listener.local_addr().expect("local address"));
-        let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
-        std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-            runtime.block_on(async move {
-                let listener = tokio::net::TcpListener::from_std(listener).expect("tokio listener");
-                let _ = axum::serve(listener, router)
-                    .with_graceful_shutdown(async move {
-                        let _ = stopped.await;
-                    })
-                    .await;
-            });
-        });
-        Server { url, shutdown: Some(shutdown) }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
-        }
-    }
 }

@@ -3,8 +3,6 @@
 //! received, with its `Authorization` header, for the test to inspect. Errors are sent as
 //! such servers send them: a status and `{"error": {"message", "type"}}`.
 
-use std::sync::{Arc, Mutex};
-
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -13,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use serde_json::{Value, json};
 
-use crate::fake_bedrock::Server;
+use crate::scripted::Server;
 
 /// One scripted answer.
 #[derive(Debug, Clone, PartialEq)]
@@ -76,30 +74,22 @@ pub struct Received {
 }
 
 /// One request and the reply it got.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Exchange {
-    pub request: Received,
-    pub reply: Reply,
-}
+pub type Exchange = crate::scripted::Exchange<Received, Reply>;
 
-#[derive(Default)]
-struct Script {
-    replies: std::collections::VecDeque<Reply>,
-    log: Vec<Exchange>,
-}
+type Script = crate::scripted::Script<Received, Reply>;
 
 /// A running fake OpenAI-compatible server. Stops when dropped.
 pub struct FakeOpenAi {
     /// `http://127.0.0.1:PORT/v1`, the base URL a client appends `/chat/completions` to.
     pub base_url: String,
-    script: Arc<Mutex<Script>>,
+    script: Script,
     _server: Server,
 }
 
 impl FakeOpenAi {
     /// Starts a server on a free loopback port that answers with `replies`, in order.
     pub fn start(replies: Vec<Reply>) -> FakeOpenAi {
-        let script = Arc::new(Mutex::new(Script { replies: replies.into(), log: Vec::new() }));
+        let script = Script::new(replies);
         let router = Router::new().route("/v1/chat/completions", post(completions)).with_state(script.clone());
         let server = Server::start(router);
         FakeOpenAi { base_url: format!("{}/v1", server.url), script, _server: server }
@@ -107,25 +97,19 @@ impl FakeOpenAi {
 
     /// The requests received so far, in order.
     pub fn requests(&self) -> Vec<Received> {
-        self.exchanges().into_iter().map(|e| e.request).collect()
+        self.script.requests()
     }
 
     /// The requests received so far with the replies they got.
     pub fn exchanges(&self) -> Vec<Exchange> {
-        self.script.lock().map(|s| s.log.clone()).unwrap_or_default()
+        self.script.exchanges()
     }
 }
 
-async fn completions(State(script): State<Arc<Mutex<Script>>>, headers: HeaderMap, body: Bytes) -> Response {
+async fn completions(State(script): State<Script>, headers: HeaderMap, body: Bytes) -> Response {
     let authorization = headers.get("authorization").and_then(|v| v.to_str().ok()).map(String::from);
     let request = Received { body: serde_json::from_slice(&body).unwrap_or(Value::Null), authorization };
-    let reply = {
-        let mut script = script.lock().unwrap_or_else(|e| e.into_inner());
-        let reply =
-            script.replies.pop_front().unwrap_or_else(|| Reply::error(500, "the fake server's script has run out"));
-        script.log.push(Exchange { request, reply: reply.clone() });
-        reply
-    };
+    let reply = script.answer(request, || Reply::error(500, "the fake server's script has run out"));
     match reply {
         Reply::Ok(body) => (StatusCode::OK, [("content-type", "application/json")], body.to_string()).into_response(),
         Reply::Error { status, message } => (

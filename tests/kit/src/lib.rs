@@ -14,3 +14,4 @@ pub mod fake_openai;
 pub mod moto;
 pub mod postgres;
 pub mod runtime_api;
+pub mod scripted;
