@@ -3,15 +3,12 @@
 //! `JobEvent` with the documented source, detail-type and detail. A failed entry in a
 //! `PutEvents` answer (which moto never produces) is checked against a canned answer.
 
-use std::io::{Read, Write};
-use std::net::TcpListener;
-use std::time::Duration;
-
 use docex_aws::events::EventBridgeBus;
 use docex_core::error::ErrorReport;
 use docex_core::job::JobEvent;
 use docex_core::outcome::JobStatus;
 use docex_core::{DocexError, EventBus};
+use docex_testkit::canned::answer_once;
 use docex_testkit::moto::{moto, unique_name};
 use serde_json::{Value, json};
 
@@ -99,43 +96,6 @@ async fn published_events_reach_a_queue_through_a_rule_on_the_bus() {
     assert_eq!(received[1]["detail"]["confidence"], 0.93);
 }
 
-/// Serves one HTTP request with `body` as an awsJson 1.1 answer and returns the request.
-fn answer_once(body: &'static str) -> (String, std::thread::JoinHandle<String>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let endpoint = format!("http://{}", listener.local_addr().unwrap());
-    let handle = std::thread::spawn(move || {
-        let (mut stream, _) = listener.accept().unwrap();
-        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-        let mut request = Vec::new();
-        let mut buffer = [0u8; 4096];
-        loop {
-            let n = stream.read(&mut buffer).unwrap();
-            request.extend_from_slice(&buffer[..n]);
-            let text = String::from_utf8_lossy(&request).to_string();
-            if let Some((head, rest)) = text.split_once("\r\n\r\n") {
-                let length = head
-                    .lines()
-                    .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().to_string()))
-                    .and_then(|v| v.parse::<usize>().ok())
-                    .unwrap_or(0);
-                if rest.len() >= length {
-                    break;
-                }
-            }
-            if n == 0 {
-                break;
-            }
-        }
-        let response = format!(
-            "HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        );
-        stream.write_all(response.as_bytes()).unwrap();
-        String::from_utf8_lossy(&request).to_string()
-    });
-    (endpoint, handle)
-}
-
 #[tokio::test]
 async fn a_throttled_entry_is_a_throttled_error_and_another_failure_a_storage_error() {
     for (answer, expect_throttled) in [
@@ -145,7 +105,7 @@ async fn a_throttled_entry_is_a_throttled_error_and_another_failure_a_storage_er
         ),
         (r#"{"FailedEntryCount":1,"Entries":[{"ErrorCode":"AccessDeniedException","ErrorMessage":"no"}]}"#, false),
     ] {
-        let (endpoint, server) = answer_once(answer);
+        let (endpoint, server) = answer_once(200, "application/x-amz-json-1.1", answer);
         let sdk = moto().sdk_config().await.into_builder().endpoint_url(endpoint).build();
         let bus = EventBridgeBus::new(aws_sdk_eventbridge::Client::new(&sdk), "docex-bus");
         let result = bus.publish(&event("job-9", JobStatus::Running)).await;

@@ -8,12 +8,9 @@
 //! execution stays `RUNNING` and its history is moto's canned one, so this file checks the
 //! adapter's requests and how it reads the answers, not the workflow.
 
-use std::io::{Read, Write};
-use std::net::TcpListener;
-use std::time::Duration;
-
 use docex_aws::sfn::{Start, Workflows};
 use docex_core::DocexError;
+use docex_testkit::canned::answer_once;
 use docex_testkit::moto::{ACCOUNT_ID, REGION, moto, unique_name};
 use serde_json::json;
 
@@ -120,42 +117,6 @@ async fn redrive_on_moto_fails_with_a_named_error() {
     assert!(matches!(workflows.redrive("bad id").await, Err(DocexError::InvalidInput(_))));
 }
 
-/// Serves one HTTP request with an awsJson 1.0 answer and returns the request it got.
-fn answer_once(status: u16, body: &'static str) -> (String, std::thread::JoinHandle<String>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let endpoint = format!("http://{}", listener.local_addr().unwrap());
-    let handle = std::thread::spawn(move || {
-        let (mut stream, _) = listener.accept().unwrap();
-        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-        let mut request = Vec::new();
-        let mut buffer = [0u8; 4096];
-        loop {
-            let n = stream.read(&mut buffer).unwrap();
-            request.extend_from_slice(&buffer[..n]);
-            let text = String::from_utf8_lossy(&request).to_string();
-            let complete = text.split_once("\r\n\r\n").is_some_and(|(head, rest)| {
-                let length = head
-                    .lines()
-                    .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().to_string()))
-                    .and_then(|v| v.parse::<usize>().ok())
-                    .unwrap_or(0);
-                rest.len() >= length
-            });
-            if complete || n == 0 {
-                break;
-            }
-        }
-        let response = format!(
-            "HTTP/1.1 {status} X\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: {}\r\n\
-             Connection: close\r\n\r\n{body}",
-            body.len()
-        );
-        stream.write_all(response.as_bytes()).unwrap();
-        String::from_utf8_lossy(&request).to_string()
-    });
-    (endpoint, handle)
-}
-
 #[tokio::test]
 async fn redrive_asks_for_the_jobs_execution_and_names_each_answer() {
     let state_machine = format!("arn:aws:states:{REGION}:{ACCOUNT_ID}:stateMachine:docex");
@@ -166,7 +127,7 @@ async fn redrive_asks_for_the_jobs_execution_and_names_each_answer() {
         (400, r#"{"__type": "ThrottlingException", "message": "Rate exceeded"}"#),
     ];
     for (status, body) in answers {
-        let (endpoint, server) = answer_once(status, body);
+        let (endpoint, server) = answer_once(status, "application/x-amz-json-1.0", body);
         let sdk = moto().sdk_config().await.into_builder().endpoint_url(endpoint).build();
         let workflows = Workflows::new(aws_sdk_sfn::Client::new(&sdk), &state_machine);
         let result = workflows.redrive("job-42").await;
