@@ -213,6 +213,12 @@ impl DynamoJobStore {
         if let Some(confidence) = update.confidence {
             item.insert("confidence".into(), n(confidence)?);
         }
+        // `false`: the same status at the same time is already there, a replayed event.
+        self.put_new(item, &format!("history of {}", update.job_id)).await.map(|_| ())
+    }
+
+    /// Puts `item` unless an item with its key exists; `Ok(false)` when one does.
+    async fn put_new(&self, item: Item, what: &str) -> Result<bool, DocexError> {
         let result = self
             .client
             .put_item()
@@ -222,10 +228,9 @@ impl DynamoJobStore {
             .send()
             .await;
         match result {
-            Ok(_) => Ok(()),
-            // The same status at the same time is already there: a replayed event.
-            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(()),
-            Err(e) => Err(from_sdk(&format!("DynamoDB PutItem history of {}", update.job_id), e)),
+            Ok(_) => Ok(true),
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(false),
+            Err(e) => Err(from_sdk(&format!("DynamoDB PutItem {what}"), e)),
         }
     }
 
@@ -281,20 +286,8 @@ impl JobStore for DynamoJobStore {
         item.insert("created_at".into(), s(&job.created_at));
         item.insert("updated_at".into(), s(&job.updated_at));
         item.insert("updated_order".into(), s(&order));
-        let result = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(pk)")
-            .send()
-            .await;
-        match result {
-            Ok(_) => {}
-            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
-                return Ok(false);
-            }
-            Err(e) => return Err(from_sdk(&format!("DynamoDB PutItem job {}", job.job_id), e)),
+        if !self.put_new(item, &format!("job {}", job.job_id)).await? {
+            return Ok(false);
         }
         let first = StatusUpdate {
             job_id: job.job_id.clone(),
