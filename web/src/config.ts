@@ -57,6 +57,12 @@ export function parseConfig(raw: unknown): AppConfig {
   if (auth === null || auth === undefined) return { api, websocket, auth: null };
   if (typeof auth !== "object" || Array.isArray(auth)) throw new ConfigError("config.json: auth must be an object or null");
   const a = auth as Json;
+  if (pick(a, "domain") === undefined) {
+    throw new ConfigError(
+      "config.json: auth names no hosted sign-in page (auth.domain), so this app cannot sign in; " +
+        "serve it with the deployment's config.json or without sign-in",
+    );
+  }
   const domain = text(a, "the sign-in domain", "domain");
   const scopes = pick(a, "scopes");
   return {

@@ -15,13 +15,15 @@ import type { FieldRow } from "../fields.ts";
 import { EditError, fieldRows, formatConfidence, formatValue, parseEdit } from "../fields.ts";
 import { drawWorkflow } from "../graph.ts";
 import type { JobEvent } from "../live.ts";
-import { openPdf, renderPage } from "../pdf-view.ts";
 import { stateStatuses, workflowGraph } from "../workflow.ts";
 import type { AslDefinition } from "../workflow.ts";
 import definition from "../../../statemachine/docex.asl.json";
 import { formatTime, statusBadge } from "./jobs.ts";
 
 const graph = workflowGraph(definition as AslDefinition);
+
+/** pdf.js is loaded with the first job page, not with the jobs list. */
+const pdfView = () => import("../pdf-view.ts");
 
 export interface JobPage {
   element: HTMLElement;
@@ -86,8 +88,9 @@ export function jobPage(context: Context, jobId: string): JobPage {
 
   const sourcePdf = (response: ResultResponse): Promise<PDFDocumentProxy | null> => {
     const file = context.uploads.get(jobId);
-    if (file) return file.arrayBuffer().then(openPdf);
-    if (response.document) return openPdf(response.document.url);
+    if (file) return Promise.all([pdfView(), file.arrayBuffer()]).then(([view, bytes]) => view.openPdf(bytes));
+    const source = response.document;
+    if (source) return pdfView().then((view) => view.openPdf(source.url));
     return Promise.resolve(null);
   };
 
@@ -135,6 +138,7 @@ export function jobPage(context: Context, jobId: string): JobPage {
         ? `Page ${page}: evidence of ${row.label}, “${row.evidence.text}”`
         : `Page ${page}: no evidence recorded for ${row.label}`;
       const width = Math.max(280, Math.min(pageView.clientWidth || 600, 900));
+      const { renderPage } = await pdfView();
       const rendered = await renderPage(document, page, pageView, width,
         row.evidence ? { quote: row.evidence.text, bbox: row.evidence.bbox } : null);
       if (row.evidence && !rendered.quoteFound) pageCaption.append(" (the quote is not in the page's text; its box is marked)");
