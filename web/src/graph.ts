@@ -7,7 +7,7 @@
 import { svg } from "./dom.ts";
 import type { StateStatus, WorkflowGraph } from "./workflow.ts";
 
-const BOX_WIDTH = 150;
+const BOX_WIDTH = 172;
 const BOX_HEIGHT = 44;
 const GAP_X = 34;
 const GAP_Y = 70;
@@ -22,6 +22,8 @@ export const STATUS_TEXT: Record<StateStatus, string> = {
   failed: "failed",
   "not-run": "not run",
 };
+
+const IDLE = new Set<StateStatus>(["pending", "not-run"]);
 
 interface Point {
   x: number;
@@ -60,7 +62,11 @@ export function drawWorkflow(graph: WorkflowGraph, statuses: Map<string, StateSt
     const from = origin.get(edge.from);
     const to = origin.get(edge.to);
     if (!from || !to) continue;
-    root.append(svg("path", { d: edgePath(from, to), class: `edge edge-${edge.kind}`, "marker-end": "url(#arrow)" }));
+    // An edge out of or into a state this job did not reach is drawn faintly.
+    const idle = [edge.from, edge.to].some((name) => IDLE.has(statuses.get(name) ?? "pending"));
+    root.append(
+      svg("path", { d: edgePath(from, to), class: `edge edge-${edge.kind}${idle ? " edge-idle" : ""}`, "marker-end": "url(#arrow)" }),
+    );
   }
   for (const node of graph.nodes) {
     const at = origin.get(node.name) as Point;

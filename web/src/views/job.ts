@@ -44,12 +44,18 @@ export function jobPage(context: Context, jobId: string): JobPage {
     title.textContent = job.document;
     replaceChildren(
       summary,
-      el("dl", {},
-        el("dt", {}, "Status"), el("dd", { id: "job-status" }, statusBadge(job.status)),
-        el("dt", {}, "Confidence"), el("dd", {}, formatConfidence(job.confidence)),
-        el("dt", {}, "Spec"), el("dd", {}, job.spec),
-        el("dt", {}, "Template"), el("dd", {}, job.template),
-        el("dt", {}, "Updated"), el("dd", {}, el("time", { datetime: job.updated_at }, formatTime(job.updated_at))),
+      el(
+        "dl",
+        {},
+        ...(
+          [
+            ["Status", statusBadge(job.status)],
+            ["Confidence", formatConfidence(job.confidence)],
+            ["Spec", job.spec],
+            ["Template", job.template],
+            ["Updated", el("time", { datetime: job.updated_at }, formatTime(job.updated_at))],
+          ] as const
+        ).map(([term, value]) => el("div", {}, el("dt", {}, term), el("dd", term === "Status" ? { id: "job-status" } : {}, value))),
       ),
       job.error
         ? el("p", { class: "job-error", role: "alert" }, el("strong", {}, job.error.name), ": ", job.error.message)
