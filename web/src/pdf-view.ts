@@ -79,8 +79,17 @@ export async function renderPage(
     });
     marks.append(box);
   }
-  sheet.querySelector("mark, .evidence-box")?.scrollIntoView({ block: "center", inline: "nearest" });
+  const marked = sheet.querySelector<HTMLElement>("mark, .evidence-box");
+  if (marked) centreIn(container, sheet, marked);
   return { quoteFound: ranges !== null };
+}
+
+/** Scrolls `container` (not the window) so that `target`, somewhere on `sheet`, is in the middle. */
+function centreIn(container: HTMLElement, sheet: HTMLElement, target: HTMLElement): void {
+  const box = target.getBoundingClientRect();
+  const origin = sheet.getBoundingClientRect();
+  container.scrollTop = box.top - origin.top + box.height / 2 - container.clientHeight / 2;
+  container.scrollLeft = box.left - origin.left + box.width / 2 - container.clientWidth / 2;
 }
 
 /** Wraps characters `start..end` of a text-layer span in `<mark>`, with DOM calls only. */
