@@ -96,10 +96,18 @@ export interface CreatedJob {
   upload: SignedRequest;
 }
 
-/** One reviewer correction: the field's JSON pointer and its new value. */
-export interface FieldEdit {
-  path: string;
-  value: unknown;
+/** One operation of a correction: a JSON Patch (RFC 6902) operation on the result's `data`. */
+export type PatchOperation =
+  | { op: "test"; path: string; value: unknown }
+  | { op: "replace"; path: string; value: unknown }
+  | { op: "add"; path: string; value: unknown }
+  | { op: "remove"; path: string };
+
+/** The answer to a correction: the corrected job and result, and the report's state. */
+export interface CorrectionResponse {
+  job: Job;
+  result: JobResult;
+  report: { state: "ready" | "pending"; download: SignedRequest | null };
 }
 
 /** The API answered with an error (`{"error": {"name", "message"}}`) or not at all. */
@@ -183,8 +191,9 @@ export class Api {
     return this.call("POST", `/jobs/${encodeURIComponent(id)}/redrive`);
   }
 
-  editFields(id: string, edits: FieldEdit[]): Promise<unknown> {
-    return this.call("PATCH", `/jobs/${encodeURIComponent(id)}/fields`, { fields: edits });
+  /** A reviewer's correction of a finished job's values. */
+  correctFields(id: string, edits: PatchOperation[]): Promise<CorrectionResponse> {
+    return this.call("PATCH", `/jobs/${encodeURIComponent(id)}/fields`, { edits });
   }
 }
 

@@ -5,7 +5,7 @@
  * field's type.
  */
 
-import type { FieldEvidence, JobResult } from "./api.ts";
+import type { FieldEvidence, JobResult, PatchOperation } from "./api.ts";
 
 export interface FieldRow {
   /** JSON pointer into `data`, e.g. `/line_items/0/amount`. */
@@ -96,4 +96,15 @@ export function parseEdit(original: unknown, input: string): unknown {
     throw new EditError(`"${text}" is not true or false`);
   }
   return input;
+}
+
+/**
+ * The JSON Patch that sets `row` to `value`: a `test` of the value the reviewer saw (so a
+ * change made meanwhile is refused, not overwritten), then a `replace`, or a `remove` when
+ * the value was cleared.
+ */
+export function correction(row: FieldRow, value: unknown): PatchOperation[] {
+  const guard: PatchOperation = { op: "test", path: row.pointer, value: row.value };
+  if (value === null) return [guard, { op: "remove", path: row.pointer }];
+  return [guard, { op: "replace", path: row.pointer, value }];
 }

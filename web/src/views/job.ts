@@ -12,7 +12,7 @@ import type { Context } from "../context.ts";
 import { describeError } from "../context.ts";
 import { el, replaceChildren } from "../dom.ts";
 import type { FieldRow } from "../fields.ts";
-import { EditError, fieldRows, formatConfidence, formatValue, parseEdit } from "../fields.ts";
+import { EditError, correction, fieldRows, formatConfidence, formatValue, parseEdit } from "../fields.ts";
 import { drawWorkflow } from "../graph.ts";
 import type { JobEvent } from "../live.ts";
 import { stateStatuses, workflowGraph } from "../workflow.ts";
@@ -38,6 +38,11 @@ export function jobPage(context: Context, jobId: string): JobPage {
   const resultBox = el("section", { class: "result", "aria-label": "Result" });
   let pdf: Promise<PDFDocumentProxy | null> | null = null;
   let lastStatus: string | null = null;
+  /** A correction's report is being rendered again: the next event of the job brings it. */
+  let reportPending = false;
+  let lastResponse: ResultResponse | null = null;
+  /** The field whose evidence is shown, kept when the result is shown again. */
+  let selected: string | null = null;
 
   const showDetail = (detail: JobDetail) => {
     const { job } = detail;
@@ -110,10 +115,12 @@ export function jobPage(context: Context, jobId: string): JobPage {
       return;
     }
     pdf ??= sourcePdf(response).catch(() => null);
+    reportPending = false;
     showResult(response);
   };
 
   const showResult = (response: ResultResponse) => {
+    lastResponse = response;
     const { result } = response;
     const rows = fieldRows(result);
     const pageView = el("div", { class: "page-view", "aria-live": "polite" });
@@ -127,10 +134,11 @@ export function jobPage(context: Context, jobId: string): JobPage {
       el("a", { href: jsonUrl, download: `${baseName}.json`, class: "button", id: "download-json" }, "Download JSON"),
       response.report
         ? el("a", { href: response.report.url, download: `${baseName}-report.pdf`, class: "button", id: "download-report" }, "Download report")
-        : el("span", {}, "No report was rendered."),
+        : el("span", { class: "report-state" }, reportPending ? "The report is being rendered again…" : "No report was rendered."),
     );
 
     const showEvidence = async (row: FieldRow) => {
+      selected = row.pointer;
       for (const other of fieldsBody.querySelectorAll("tr[aria-current]")) other.removeAttribute("aria-current");
       fieldsBody.querySelector(`tr[data-pointer="${CSS.escape(row.pointer)}"]`)?.setAttribute("aria-current", "true");
       const document = await pdf;
@@ -176,9 +184,10 @@ export function jobPage(context: Context, jobId: string): JobPage {
         }
         save.disabled = true;
         try {
-          await context.api.editFields(jobId, [{ path: row.pointer, value }]);
-          context.announce(`${row.label} saved; the report was rendered again`);
-          await loadResult();
+          const corrected = await context.api.correctFields(jobId, correction(row, value));
+          reportPending = corrected.report.state === "pending";
+          context.announce(`${row.label} saved${reportPending ? "; the report is being rendered again" : ""}`);
+          showResult({ ...(lastResponse ?? {}), result: corrected.result, report: corrected.report.download });
         } catch (e) {
           save.disabled = false;
           error.textContent = describeError(e);
@@ -232,7 +241,7 @@ export function jobPage(context: Context, jobId: string): JobPage {
         el("figure", { class: "page-figure" }, pageView, el("figcaption", {}, pageCaption)),
       ),
     );
-    const first = rows.find((row) => row.evidence) ?? rows[0];
+    const first = rows.find((row) => row.pointer === selected) ?? rows.find((row) => row.evidence) ?? rows[0];
     if (first) void showEvidence(first);
   };
 
@@ -240,6 +249,7 @@ export function jobPage(context: Context, jobId: string): JobPage {
     if (event.job_id !== jobId) return;
     context.announce(`${title.textContent}: ${event.status.replace("_", " ")}`);
     void loadDetail();
+    if (reportPending) void loadResult();
   });
 
   void loadDetail().then(() => title.focus());

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { JobResult } from "../../src/api.ts";
-import { EditError, fieldLabel, fieldRows, formatConfidence, parseEdit, valueAt } from "../../src/fields.ts";
+import { EditError, correction, fieldLabel, fieldRows, formatConfidence, parseEdit, valueAt } from "../../src/fields.ts";
 
 const result: JobResult = {
   job_id: "j1",
@@ -50,4 +50,17 @@ test("an edit keeps the field's type", () => {
 test("confidence reads as a percentage", () => {
   assert.equal(formatConfidence(0.856), "86 %");
   assert.equal(formatConfidence(null), "—");
+});
+
+test("a correction tests the value seen, then replaces or removes it", () => {
+  const row = fieldRows(result).find((r) => r.pointer === "/total_amount");
+  assert.ok(row);
+  assert.deepEqual(correction(row, 5.25), [
+    { op: "test", path: "/total_amount", value: 4.11 },
+    { op: "replace", path: "/total_amount", value: 5.25 },
+  ]);
+  assert.deepEqual(correction(row, null), [
+    { op: "test", path: "/total_amount", value: 4.11 },
+    { op: "remove", path: "/total_amount" },
+  ]);
 });
