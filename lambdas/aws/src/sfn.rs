@@ -5,6 +5,9 @@
 //! the execution ARN follows from the state machine ARN:
 //! `arn:<partition>:states:<region>:<account>:stateMachine:<name>` →
 //! `arn:<partition>:states:<region>:<account>:execution:<name>:<job id>`.
+//! `DOCEX_STATE_MACHINE_ARN` may name an alias (`...:stateMachine:<name>:live`, as deployed)
+//! or a version (`...:<name>:7`): executions start through it, so each runs the version the
+//! alias pointed at when it started, and its ARN is the same as without the qualifier.
 //! Starting a job twice is harmless: the second start finds the execution and reports
 //! [`Start::AlreadyStarted`]; a second start with a different input is refused, since it
 //! would not run what was asked.
@@ -207,11 +210,11 @@ impl Workflows {
     }
 }
 
-/// `arn:...:stateMachine:<name>` → `arn:...:execution:<name>:<job id>`.
+/// `arn:...:stateMachine:<name>[:<alias or version>]` → `arn:...:execution:<name>:<job id>`.
 pub fn execution_arn(state_machine_arn: &str, job_id: &str) -> Result<String, DocexError> {
     let parts: Vec<&str> = state_machine_arn.split(':').collect();
-    // arn, partition, "states", region, account, "stateMachine", name
-    if parts.len() != 7
+    // arn, partition, "states", region, account, "stateMachine", name, optional qualifier
+    if !(parts.len() == 7 || (parts.len() == 8 && !parts[7].is_empty()))
         || parts[0] != "arn"
         || parts[2] != "states"
         || parts[5] != "stateMachine"
@@ -283,7 +286,20 @@ mod tests {
             execution_arn("arn:aws-cn:states:cn-north-1:1:stateMachine:d", "j").unwrap(),
             "arn:aws-cn:states:cn-north-1:1:execution:d:j"
         );
-        for bad in ["", "docex", "arn:aws:lambda:eu-west-1:1:function:x", "arn:aws:states:r:1:stateMachine:"] {
+        // Through an alias or a version: the execution belongs to the state machine.
+        for qualified in
+            ["arn:aws:states:eu-west-1:1:stateMachine:docex:live", "arn:aws:states:eu-west-1:1:stateMachine:docex:7"]
+        {
+            assert_eq!(execution_arn(qualified, "job-1").unwrap(), "arn:aws:states:eu-west-1:1:execution:docex:job-1");
+        }
+        for bad in [
+            "",
+            "docex",
+            "arn:aws:lambda:eu-west-1:1:function:x",
+            "arn:aws:states:r:1:stateMachine:",
+            "arn:aws:states:r:1:stateMachine:docex:",
+            "arn:aws:states:r:1:stateMachine:docex:live:extra",
+        ] {
             assert!(execution_arn(bad, "j").is_err(), "{bad:?}");
         }
     }
