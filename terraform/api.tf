@@ -26,7 +26,7 @@ resource "aws_api_gateway_authorizer" "token" {
   rest_api_id                      = aws_api_gateway_rest_api.api.id
   type                             = "TOKEN"
   identity_source                  = "method.request.header.Authorization"
-  authorizer_uri                   = aws_lambda_function.this["authorizer"].invoke_arn
+  authorizer_uri                   = local.live_alias["authorizer"].invoke_arn
   authorizer_result_ttl_in_seconds = 300
 }
 
@@ -59,7 +59,7 @@ resource "aws_api_gateway_integration" "any" {
   http_method             = aws_api_gateway_method.any[each.key].http_method
   type                    = "AWS_PROXY"
   integration_http_method = "POST"
-  uri                     = aws_lambda_function.this["api"].invoke_arn
+  uri                     = local.live_alias["api"].invoke_arn
 }
 
 # CORS preflight, answered by API Gateway itself.
@@ -188,6 +188,7 @@ resource "aws_lambda_permission" "api" {
   statement_id  = "rest-api"
   action        = "lambda:InvokeFunction"
   function_name = aws_lambda_function.this["api"].function_name
+  qualifier     = local.live_alias["api"].name
   principal     = "apigateway.amazonaws.com"
   source_arn    = "${aws_api_gateway_rest_api.api.execution_arn}/*/*"
 }
@@ -196,6 +197,7 @@ resource "aws_lambda_permission" "rest_authorizer" {
   statement_id  = "rest-api-authorizer"
   action        = "lambda:InvokeFunction"
   function_name = aws_lambda_function.this["authorizer"].function_name
+  qualifier     = local.live_alias["authorizer"].name
   principal     = "apigateway.amazonaws.com"
   source_arn    = "${aws_api_gateway_rest_api.api.execution_arn}/authorizers/${aws_api_gateway_authorizer.token.id}"
 }

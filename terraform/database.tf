@@ -43,13 +43,13 @@ resource "aws_rds_cluster" "results" {
 }
 
 resource "aws_rds_cluster_instance" "results" {
-  identifier                   = "${var.name}-results-1"
-  cluster_identifier           = aws_rds_cluster.results.id
-  instance_class               = "db.serverless"
-  engine                       = aws_rds_cluster.results.engine
-  engine_version               = aws_rds_cluster.results.engine_version
-  publicly_accessible          = false
-  auto_minor_version_upgrade   = true
+  identifier                      = "${var.name}-results-1"
+  cluster_identifier              = aws_rds_cluster.results.id
+  instance_class                  = "db.serverless"
+  engine                          = aws_rds_cluster.results.engine
+  engine_version                  = aws_rds_cluster.results.engine_version
+  publicly_accessible             = false
+  auto_minor_version_upgrade      = true
   performance_insights_enabled    = true
   performance_insights_kms_key_id = aws_kms_key.docex.arn
   monitoring_interval             = 60

@@ -72,7 +72,7 @@ resource "aws_sqs_queue_policy" "intake" {
 
 resource "aws_lambda_event_source_mapping" "intake" {
   event_source_arn                   = aws_sqs_queue.intake.arn
-  function_name                      = aws_lambda_function.this["start-job"].arn
+  function_name                      = local.live_alias["start-job"].arn
   batch_size                         = 10
   maximum_batching_window_in_seconds = 1
   function_response_types            = ["ReportBatchItemFailures"]

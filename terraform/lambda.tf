@@ -3,6 +3,12 @@
 #   .ci/lambda-zips   (cargo lambda build --profile lambda --arm64 --output-format zip)
 # into target/lambda/<name>/bootstrap.zip; it runs on provided.al2023 on arm64 with X-Ray
 # tracing, its own log group, and its own role holding exactly the table's statements.
+#
+# Every apply that changes a function publishes a new version of it, and everything that
+# invokes a function (the state machine, the APIs, the authorizers, EventBridge, the intake
+# queue) calls its `live` alias, never the unqualified function ($LATEST). The alias moves to
+# the new version with the apply, except for the functions of rollout.tf, whose alias
+# CodeDeploy shifts gradually and rolls back on alarm.
 
 resource "aws_cloudwatch_log_group" "function" {
   for_each          = local.functions
@@ -91,9 +97,10 @@ resource "aws_lambda_function" "this" {
   handler          = "bootstrap"
   filename         = "${local.artifacts_dir}/${each.key}/bootstrap.zip"
   source_code_hash = filebase64sha256("${local.artifacts_dir}/${each.key}/bootstrap.zip")
-  memory_size      = each.value.memory
+  memory_size      = lookup(var.function_memory, each.key, each.value.memory)
   timeout          = each.value.timeout
   kms_key_arn      = aws_kms_key.docex.arn
+  publish          = true
 
   reserved_concurrent_executions = local.reserved_concurrency[each.key]
 
@@ -109,4 +116,32 @@ resource "aws_lambda_function" "this" {
   }
 
   depends_on = [aws_cloudwatch_log_group.function, aws_iam_role_policy.function]
+}
+
+# The `live` alias of every function whose new versions go live with the apply.
+resource "aws_lambda_alias" "live" {
+  for_each         = { for name, f in local.functions : name => f if !contains(local.gradual_functions, name) }
+  name             = local.live_alias_name
+  description      = "The version every caller invokes; moved by terraform apply"
+  function_name    = aws_lambda_function.this[each.key].function_name
+  function_version = aws_lambda_function.this[each.key].version
+}
+
+# The `live` alias of the gradually rolled out functions (rollout.tf): created on the first
+# version, then moved only by CodeDeploy deployments, which Terraform must not undo.
+resource "aws_lambda_alias" "live_gradual" {
+  for_each         = { for name, f in local.functions : name => f if contains(local.gradual_functions, name) }
+  name             = local.live_alias_name
+  description      = "The version every caller invokes; shifted by CodeDeploy (see terraform/RUNBOOK.md)"
+  function_name    = aws_lambda_function.this[each.key].function_name
+  function_version = aws_lambda_function.this[each.key].version
+
+  lifecycle {
+    ignore_changes = [function_version, routing_config]
+  }
+}
+
+locals {
+  # Every function's live alias, by function name: what callers reference.
+  live_alias = merge(aws_lambda_alias.live, aws_lambda_alias.live_gradual)
 }

@@ -72,7 +72,7 @@ locals {
     DOCEX_DB_CLUSTER_ARN        = aws_rds_cluster.results.arn
     DOCEX_DB_SECRET_ARN         = aws_rds_cluster.results.master_user_secret[0].secret_arn
     DOCEX_DB_NAME               = aws_rds_cluster.results.database_name
-    DOCEX_STATE_MACHINE_ARN     = local.state_machine_arn
+    DOCEX_STATE_MACHINE_ARN     = local.state_machine_alias_arn
     DOCEX_EVENT_BUS             = aws_cloudwatch_event_bus.docex.name
     DOCEX_WEBSOCKET_ENDPOINT    = local.websocket_management_endpoint
     DOCEX_DEAD_LETTER_QUEUE_URL = aws_sqs_queue.dead_letters.url
@@ -84,11 +84,15 @@ locals {
     DOCEX_ALLOWED_ORIGIN        = "https://${aws_cloudfront_distribution.web.domain_name}"
   }
 
+  # The alias every function and the state machine is called through.
+  live_alias_name = "live"
+
   # Names and addresses the functions need before the resources that invoke them exist: the
   # functions are one resource, so referring to the state machine or an API stage (which
   # refer back to the functions) would be a cycle.
   state_machine_name            = "${var.name}-workflow"
   state_machine_arn             = "arn:${local.partition}:states:${local.region}:${local.account_id}:stateMachine:${local.state_machine_name}"
+  state_machine_alias_arn       = "${local.state_machine_arn}:${local.live_alias_name}"
   websocket_stage               = "live"
   websocket_management_endpoint = "https://${aws_apigatewayv2_api.websocket.id}.execute-api.${local.region}.amazonaws.com/${local.websocket_stage}"
   cognito_issuer                = "https://cognito-idp.${local.region}.amazonaws.com/${aws_cognito_user_pool.users.id}"

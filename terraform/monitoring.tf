@@ -14,7 +14,7 @@ resource "aws_sns_topic_subscription" "alarm_email" {
 }
 
 locals {
-  alarm_actions = [aws_sns_topic.alarms.arn]
+  alarm_actions = concat([aws_sns_topic.alarms.arn], var.extra_alarm_actions)
 
   dead_letter_queues = {
     failed-jobs         = aws_sqs_queue.dead_letters.name
@@ -187,6 +187,13 @@ resource "aws_cloudwatch_dashboard" "docex" {
           period = 300
           metrics = [for m in ["Count", "4XXError", "5XXError"] :
           ["AWS/ApiGateway", m, "ApiName", aws_api_gateway_rest_api.api.name, "Stage", aws_api_gateway_stage.api.stage_name]]
+        }
+      },
+      {
+        type = "alarm", x = 0, y = 18, width = 24, height = 3
+        properties = {
+          title  = "Rollout: errors and throttles of the api and start-job live aliases (they stop a CodeDeploy rollout)"
+          alarms = [for alarm in aws_cloudwatch_metric_alarm.rollout : alarm.arn]
         }
       },
     ]

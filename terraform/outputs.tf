@@ -59,3 +59,33 @@ output "dashboard_url" {
   description = "The CloudWatch dashboard."
   value       = "https://${local.region}.console.aws.amazon.com/cloudwatch/home?region=${local.region}#dashboards:name=${aws_cloudwatch_dashboard.docex.dashboard_name}"
 }
+
+output "state_machine_alias_arn" {
+  description = "The alias executions start through (DOCEX_STATE_MACHINE_ARN of the starter and the API)."
+  value       = aws_sfn_alias.live.arn
+}
+
+output "state_machine_version_arn" {
+  description = "The workflow version the last apply published; the alias points at it."
+  value       = aws_sfn_state_machine.workflow.state_machine_version_arn
+}
+
+output "function_versions" {
+  description = "Per function, the version the last apply published. The live alias points at it, except for the gradual functions until their CodeDeploy rollout has finished."
+  value       = { for name, f in aws_lambda_function.this : name => f.version }
+}
+
+output "rollout" {
+  description = "The CodeDeploy application and, per gradually rolled out function, its deployment group, function name and alias (terraform/shift-traffic reads this)."
+  value = {
+    application = aws_codedeploy_app.functions.name
+    functions = {
+      for name in local.gradual_functions : name => {
+        deployment_group = aws_codedeploy_deployment_group.gradual[name].deployment_group_name
+        function_name    = aws_lambda_function.this[name].function_name
+        alias            = local.live_alias[name].name
+        version          = aws_lambda_function.this[name].version
+      }
+    }
+  }
+}

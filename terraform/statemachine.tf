@@ -3,6 +3,13 @@
 # state machine (execution name = job id, so a second start of a job is refused), logging to
 # CloudWatch and traced with X-Ray; its role may invoke exactly its functions and send to
 # exactly its dead-letter queue.
+#
+# Each apply that changes the definition publishes a new state machine version and points
+# the `live` alias at it; the starter and the API start executions through the alias
+# (DOCEX_STATE_MACHINE_ARN is the alias ARN), so an execution keeps the definition it started
+# with to the end, re-drives included. The Task states call the functions' `live` aliases,
+# resolved at each invocation: a re-driven execution runs the function version that is live
+# at the re-drive, which is how a fixed function reaches failed jobs (terraform/RUNBOOK.md).
 
 locals {
   # The functions the definition's Task states name (invoked_by = state_machine in the table).
@@ -48,7 +55,7 @@ data "aws_iam_policy_document" "workflow" {
   statement {
     sid       = "InvokeItsTasks"
     actions   = ["lambda:InvokeFunction"]
-    resources = [for name in local.workflow_functions : aws_lambda_function.this[name].arn]
+    resources = [for name in local.workflow_functions : local.live_alias[name].arn]
   }
   statement {
     sid       = "SendToItsDeadLetterQueue"
@@ -87,16 +94,17 @@ resource "aws_sfn_state_machine" "workflow" {
   name     = local.state_machine_name
   type     = "STANDARD"
   role_arn = aws_iam_role.workflow.arn
+  publish  = true
 
   definition = templatefile("${path.module}/../statemachine/docex.asl.json", {
-    prepare_document_arn   = aws_lambda_function.this["prepare-document"].arn
-    extract_chunk_arn      = aws_lambda_function.this["extract-chunk"].arn
-    merge_and_validate_arn = aws_lambda_function.this["merge-and-validate"].arn
-    store_result_arn       = aws_lambda_function.this["store-result"].arn
-    render_report_arn      = aws_lambda_function.this["render-report"].arn
-    complete_job_arn       = aws_lambda_function.this["complete-job"].arn
-    record_failure_arn     = aws_lambda_function.this["record-failure"].arn
-    job_failed_arn         = aws_lambda_function.this["job-failed"].arn
+    prepare_document_arn   = local.live_alias["prepare-document"].arn
+    extract_chunk_arn      = local.live_alias["extract-chunk"].arn
+    merge_and_validate_arn = local.live_alias["merge-and-validate"].arn
+    store_result_arn       = local.live_alias["store-result"].arn
+    render_report_arn      = local.live_alias["render-report"].arn
+    complete_job_arn       = local.live_alias["complete-job"].arn
+    record_failure_arn     = local.live_alias["record-failure"].arn
+    job_failed_arn         = local.live_alias["job-failed"].arn
     dead_letter_queue_url  = aws_sqs_queue.dead_letters.url
   })
 
@@ -111,4 +119,15 @@ resource "aws_sfn_state_machine" "workflow" {
   }
 
   depends_on = [aws_iam_role_policy.workflow]
+}
+
+# The alias executions start through: all of them on the version the last apply published.
+resource "aws_sfn_alias" "live" {
+  name        = local.live_alias_name
+  description = "The workflow version new executions run"
+
+  routing_configuration {
+    state_machine_version_arn = aws_sfn_state_machine.workflow.state_machine_version_arn
+    weight                    = 100
+  }
 }

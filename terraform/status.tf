@@ -41,7 +41,7 @@ resource "aws_cloudwatch_event_target" "status" {
   rule           = aws_cloudwatch_event_rule.status[each.key].name
   event_bus_name = each.value.bus
   target_id      = "push-status"
-  arn            = aws_lambda_function.this["push-status"].arn
+  arn            = local.live_alias["push-status"].arn
 
   retry_policy {
     maximum_event_age_in_seconds = 300
@@ -54,6 +54,7 @@ resource "aws_lambda_permission" "status" {
   statement_id  = "events-${each.key}"
   action        = "lambda:InvokeFunction"
   function_name = aws_lambda_function.this["push-status"].function_name
+  qualifier     = local.live_alias["push-status"].name
   principal     = "events.amazonaws.com"
   source_arn    = aws_cloudwatch_event_rule.status[each.key].arn
 }

@@ -1,16 +1,7 @@
 # Inputs. Every variable has a description, a default that deploys a working stack where one
-# is sensible, and a validation block where a wrong value would only fail late in AWS.
-
-variable "region" {
-  description = "AWS region to deploy to; Bedrock must offer the chosen model there."
-  type        = string
-  default     = "eu-central-1"
-
-  validation {
-    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.region))
-    error_message = "region must be an AWS region name such as eu-central-1."
-  }
-}
+# is sensible, and a validation block where a wrong value would only fail late in AWS. The
+# region and the provider are the caller's: the environments (environments/dev, .../prod)
+# configure them and call this module with their own sizes.
 
 variable "name" {
   description = "Prefix of every resource name; lets several stacks (dev, prod) live in one account."
@@ -21,12 +12,6 @@ variable "name" {
     condition     = can(regex("^[a-z][a-z0-9-]{1,20}$", var.name))
     error_message = "name must be 2-21 lower-case letters, digits or hyphens, starting with a letter (it becomes part of bucket names)."
   }
-}
-
-variable "tags" {
-  description = "Tags added to every resource."
-  type        = map(string)
-  default     = {}
 }
 
 variable "lambda_artifacts_dir" {
@@ -272,4 +257,47 @@ variable "web_dist_dir" {
   description = "Folder of the built browser app (npm run build in web/). Relative paths are taken from this folder (terraform/). Missing or empty: nothing is uploaded but the config file."
   type        = string
   default     = "../web/dist"
+}
+
+variable "function_memory" {
+  description = "Memory in MB per function, overriding lambdas/functions.json (e.g. { render-report = 2048 }); a function left out keeps the table's value."
+  type        = map(number)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for mb in values(var.function_memory) : mb >= 128 && mb <= 10240])
+    error_message = "function_memory values must be between 128 and 10240 MB."
+  }
+}
+
+variable "rollout_deployment_config" {
+  description = "How CodeDeploy shifts the live alias of the api and start-job functions to a new version (rollout.tf): a predefined Lambda deployment configuration. Any alarm of the rollout during the shift stops it and moves the alias back."
+  type        = string
+  default     = "CodeDeployDefault.LambdaCanary10Percent5Minutes"
+
+  validation {
+    condition = contains([
+      "CodeDeployDefault.LambdaAllAtOnce",
+      "CodeDeployDefault.LambdaCanary10Percent5Minutes",
+      "CodeDeployDefault.LambdaCanary10Percent10Minutes",
+      "CodeDeployDefault.LambdaCanary10Percent15Minutes",
+      "CodeDeployDefault.LambdaCanary10Percent30Minutes",
+      "CodeDeployDefault.LambdaLinear10PercentEvery1Minute",
+      "CodeDeployDefault.LambdaLinear10PercentEvery2Minutes",
+      "CodeDeployDefault.LambdaLinear10PercentEvery3Minutes",
+      "CodeDeployDefault.LambdaLinear10PercentEvery10Minutes",
+    ], var.rollout_deployment_config)
+    error_message = "rollout_deployment_config must be one of CodeDeploy's predefined Lambda configurations (CodeDeployDefault.LambdaAllAtOnce, ...Canary10Percent5Minutes, ...Linear10PercentEvery1Minute, ...)."
+  }
+}
+
+variable "extra_alarm_actions" {
+  description = "ARNs notified by every alarm besides the stack's own SNS topic, e.g. an on-call paging topic in production."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.extra_alarm_actions : can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]+$", arn))])
+    error_message = "extra_alarm_actions must be SNS topic ARNs."
+  }
 }

@@ -1,6 +1,7 @@
 # Terraform and provider versions. The AWS provider 5.x line has every argument used here
 # (Aurora Serverless v2 with the Data API, SQS event-source maximum concurrency, CloudFront
-# origin access control).
+# origin access control, state machine versions and aliases). The provider itself (region,
+# default tags) is configured by the environment that calls this module.
 
 terraform {
   required_version = ">= 1.6"
@@ -10,14 +11,6 @@ terraform {
       source  = "hashicorp/aws"
       version = ">= 5.70, < 7.0"
     }
-  }
-}
-
-provider "aws" {
-  region = var.region
-
-  default_tags {
-    tags = merge({ Application = "docex", Stack = var.name }, var.tags)
   }
 }
 

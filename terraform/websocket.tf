@@ -14,7 +14,7 @@ resource "aws_apigatewayv2_authorizer" "websocket" {
   name             = "cognito-token"
   api_id           = aws_apigatewayv2_api.websocket.id
   authorizer_type  = "REQUEST"
-  authorizer_uri   = aws_lambda_function.this["authorizer"].invoke_arn
+  authorizer_uri   = local.live_alias["authorizer"].invoke_arn
   identity_sources = ["route.request.querystring.token"]
 }
 
@@ -22,7 +22,7 @@ resource "aws_apigatewayv2_integration" "connections" {
   api_id             = aws_apigatewayv2_api.websocket.id
   integration_type   = "AWS_PROXY"
   integration_method = "POST"
-  integration_uri    = aws_lambda_function.this["connections"].invoke_arn
+  integration_uri    = local.live_alias["connections"].invoke_arn
 }
 
 resource "aws_apigatewayv2_route" "connect" {
@@ -79,6 +79,7 @@ resource "aws_lambda_permission" "websocket" {
   statement_id  = "websocket-api"
   action        = "lambda:InvokeFunction"
   function_name = aws_lambda_function.this["connections"].function_name
+  qualifier     = local.live_alias["connections"].name
   principal     = "apigateway.amazonaws.com"
   source_arn    = "${aws_apigatewayv2_api.websocket.execution_arn}/*"
 }
@@ -87,6 +88,7 @@ resource "aws_lambda_permission" "websocket_authorizer" {
   statement_id  = "websocket-api-authorizer"
   action        = "lambda:InvokeFunction"
   function_name = aws_lambda_function.this["authorizer"].function_name
+  qualifier     = local.live_alias["authorizer"].name
   principal     = "apigateway.amazonaws.com"
   source_arn    = "${aws_apigatewayv2_api.websocket.execution_arn}/authorizers/${aws_apigatewayv2_authorizer.websocket.id}"
 }

@@ -567,8 +567,13 @@ fn tool(name: &str) -> PathBuf {
         .unwrap_or_else(|| panic!("{name} is not on PATH: {INSTALL}"))
 }
 
-/// Every .tf file of terraform/, parsed, by file name.
+/// Every .tf file of terraform/ (the module), parsed, by file name.
 fn terraform() -> BTreeMap<String, Value> {
+    terraform_in(&workspace().join("terraform"))
+}
+
+/// Every .tf file of one Terraform folder, parsed, by file name.
+fn terraform_in(dir: &Path) -> BTreeMap<String, Value> {
     let python = ["python3", "python"]
         .iter()
         .find_map(|name| {
@@ -591,11 +596,11 @@ for path in sorted(glob.glob(os.path.join(sys.argv[1], "*.tf"))):
             sys.exit(f"{path} does not parse: {e}")
 json.dump(out, sys.stdout)
 "#;
-    let output =
-        Command::new(python).args(["-c", script]).arg(workspace().join("terraform")).output().expect("python3 runs");
+    let output = Command::new(python).args(["-c", script]).arg(dir).output().expect("python3 runs");
     assert!(
         output.status.success(),
-        "parsing terraform/*.tf failed: {}\n(python-hcl2 needed: {INSTALL})",
+        "parsing {}/*.tf failed: {}\n(python-hcl2 needed: {INSTALL})",
+        dir.display(),
         String::from_utf8_lossy(&output.stderr)
     );
     serde_json::from_slice(&output.stdout).expect("the parse is JSON")
@@ -726,8 +731,8 @@ fn the_state_machine_gets_every_placeholder_from_templatefile() {
     for (key, value) in &supplied {
         if let Some(stem) = key.strip_suffix("_arn") {
             let name = stem.replace('_', "-");
-            let expected = format!("${{aws_lambda_function.this[\"{name}\"].arn}}");
-            assert_eq!(value, &expected, "{key} must be the ARN of the {name} function");
+            let expected = format!("${{local.live_alias[\"{name}\"].arn}}");
+            assert_eq!(value, &expected, "{key} must be the ARN of the live alias of the {name} function");
             named.insert(name);
         }
     }
@@ -740,7 +745,7 @@ fn the_state_machine_gets_every_placeholder_from_templatefile() {
         .find_map(|b| b.get("aws_iam_policy_document").and_then(|d| d.get("workflow")))
         .expect("data.aws_iam_policy_document.workflow");
     let text = policy.to_string();
-    assert!(text.contains("aws_lambda_function.this[name].arn") && text.contains("local.workflow_functions"), "{text}");
+    assert!(text.contains("local.live_alias[name].arn") && text.contains("local.workflow_functions"), "{text}");
     assert!(text.contains("aws_sqs_queue.dead_letters.arn"), "{text}");
     let functions_local = local(&tf, "workflow_functions").as_str().unwrap();
     assert!(functions_local.contains("f.invoked_by == \"state_machine\""), "{functions_local}");
@@ -775,7 +780,7 @@ fn every_function_is_wired_to_what_invokes_it() {
     let table = table();
     for (name, f) in functions(&table) {
         let invoker = f["invoked_by"].as_str().unwrap_or_default();
-        let reference = format!("aws_lambda_function.this[\\\"{name}\\\"]");
+        let reference = format!("local.live_alias[\\\"{name}\\\"]");
         match invoker {
             "state_machine" => {} // checked with the templatefile
             "intake_queue" | "events" | "authorizer" | "rest_api" | "websocket" => {
@@ -913,4 +918,313 @@ fn checkov_finds_no_failed_check() {
         output.status.code(),
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// Versions, aliases, rollout, environments and the deploy roles.
+
+/// Every resource of one type, by name.
+fn resources<'a>(tf: &'a BTreeMap<String, Value>, ty: &str) -> Vec<(&'a String, &'a Value)> {
+    blocks(tf, "resource")
+        .into_iter()
+        .filter_map(|b| b.get(ty).and_then(Value::as_object))
+        .flat_map(|r| r.iter().filter(|(name, _)| !name.starts_with("__")))
+        .collect()
+}
+
+/// References to a function's own ARN (`aws_lambda_function.this[...].arn`, `.qualified_arn`,
+/// `.invoke_arn`) in a text.
+fn function_arns(text: &str) -> usize {
+    text.split("aws_lambda_function.this[")
+        .skip(1)
+        .filter(|rest| {
+            rest.split_once(']').is_some_and(|(_, after)| {
+                [".arn", ".qualified_arn", ".invoke_arn"].iter().any(|a| after.starts_with(a))
+            })
+        })
+        .count()
+}
+
+/// The module's variables: name → whether it has a default.
+fn variables(tf: &BTreeMap<String, Value>) -> BTreeMap<String, bool> {
+    blocks(tf, "variable")
+        .into_iter()
+        .filter_map(Value::as_object)
+        .flat_map(|v| v.iter().map(|(name, body)| (name.clone(), body.get("default").is_some())))
+        .collect()
+}
+
+/// The environment roots under terraform/environments, by name.
+fn environments() -> BTreeMap<String, PathBuf> {
+    let dir = workspace().join("terraform/environments");
+    std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("listing {}: {e}", dir.display()))
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().join("main.tf").is_file())
+        .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+        .collect()
+}
+
+/// The one `module "docex"` call of an environment root, its arguments without the
+/// parser's bookkeeping.
+fn module_call(tf: &BTreeMap<String, Value>) -> serde_json::Map<String, Value> {
+    let calls: Vec<&Value> = blocks(tf, "module").into_iter().filter_map(|m| m.get("docex")).collect();
+    assert_eq!(calls.len(), 1, "one module \"docex\" call");
+    calls[0]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(k, _)| !k.starts_with("__"))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+#[test]
+fn every_function_is_published_with_a_live_alias() {
+    let tf = terraform();
+    assert_eq!(local(&tf, "live_alias_name"), "live");
+    let lambda = resource(&tf, "aws_lambda_function", "this");
+    assert_eq!(attr(lambda, "publish"), &Value::Bool(true), "every apply publishes a version");
+
+    // Two alias resources split the table between them: the gradual functions' alias is
+    // moved by CodeDeploy (and ignored by Terraform), every other one by the apply.
+    let moved = resource(&tf, "aws_lambda_alias", "live");
+    let shifted = resource(&tf, "aws_lambda_alias", "live_gradual");
+    for alias in [moved, shifted] {
+        assert_eq!(attr(alias, "name"), "${local.live_alias_name}");
+        assert_eq!(attr(alias, "function_name"), "${aws_lambda_function.this[each.key].function_name}");
+        assert_eq!(attr(alias, "function_version"), "${aws_lambda_function.this[each.key].version}");
+    }
+    let for_each = |alias: &Value| attr(alias, "for_each").as_str().unwrap().replace(' ', "");
+    assert!(
+        for_each(moved).contains("local.functions")
+            && for_each(moved).contains("if!contains(local.gradual_functions,name)")
+    );
+    assert!(
+        for_each(shifted).contains("local.functions")
+            && for_each(shifted).contains("ifcontains(local.gradual_functions,name)")
+    );
+    let ignored = attr(&attr(shifted, "lifecycle"), "ignore_changes").to_string();
+    assert!(ignored.contains("function_version") && ignored.contains("routing_config"), "{ignored}");
+    assert!(moved.get("lifecycle").is_none(), "the apply moves the other aliases");
+    assert_eq!(local(&tf, "live_alias"), "${merge(aws_lambda_alias.live,aws_lambda_alias.live_gradual)}");
+}
+
+#[test]
+fn nothing_invokes_an_unqualified_function() {
+    let tf = terraform();
+    let everything: String = tf.values().map(Value::to_string).collect();
+    assert!(!everything.contains("$LATEST"), "terraform/ names $LATEST");
+    let asl = read(&workspace().join("statemachine/docex.asl.json"));
+    assert!(
+        !asl.contains("$LATEST") && !asl.contains(":function:"),
+        "the definition names functions only through placeholders"
+    );
+
+    // A function's own ARNs (plain, qualified with $LATEST, invoke) appear only where
+    // CodeDeploy reads and moves the aliases: rollout.tf's IAM policy.
+    let codedeploy_policy = blocks(&tf, "data")
+        .into_iter()
+        .find_map(|b| b.get("aws_iam_policy_document").and_then(|d| d.get("codedeploy")))
+        .expect("data.aws_iam_policy_document.codedeploy")
+        .to_string();
+    assert_eq!(function_arns(&codedeploy_policy), 2, "CodeDeploy may read the gradual functions and their versions");
+    let total: usize = tf.values().map(|parsed| function_arns(&parsed.to_string())).sum();
+    assert_eq!(total, 2, "a function's unqualified ARN is referenced outside the CodeDeploy policy");
+
+    // Every permission to invoke is on the alias.
+    let permissions = resources(&tf, "aws_lambda_permission");
+    assert!(permissions.len() >= 5, "{permissions:?}");
+    for (name, permission) in permissions {
+        let qualifier = attr(permission, "qualifier").as_str().unwrap_or_default();
+        assert!(
+            qualifier.starts_with("${local.live_alias[") && qualifier.ends_with("].name}"),
+            "aws_lambda_permission.{name}: {qualifier}"
+        );
+    }
+    // The intake queue and the EventBridge targets deliver to the alias.
+    let mapping = resource(&tf, "aws_lambda_event_source_mapping", "intake");
+    assert_eq!(attr(mapping, "function_name"), "${local.live_alias[\"start-job\"].arn}");
+    for (name, target) in resources(&tf, "aws_cloudwatch_event_target") {
+        let arn = attr(target, "arn").as_str().unwrap();
+        assert!(
+            !arn.contains("aws_lambda_function"),
+            "aws_cloudwatch_event_target.{name} targets a function, not its alias: {arn}"
+        );
+    }
+    let status = resource(&tf, "aws_cloudwatch_event_target", "status");
+    assert_eq!(attr(status, "arn"), "${local.live_alias[\"push-status\"].arn}");
+}
+
+#[test]
+fn executions_start_through_the_state_machine_alias() {
+    let tf = terraform();
+    let machine = resource(&tf, "aws_sfn_state_machine", "workflow");
+    assert_eq!(attr(machine, "publish"), &Value::Bool(true), "every changed definition is a new version");
+    let alias = resource(&tf, "aws_sfn_alias", "live");
+    assert_eq!(attr(alias, "name"), "${local.live_alias_name}");
+    let routing = attr(alias, "routing_configuration");
+    assert_eq!(
+        attr(routing, "state_machine_version_arn"),
+        "${aws_sfn_state_machine.workflow.state_machine_version_arn}"
+    );
+    assert_eq!(attr(routing, "weight"), 100);
+    // The functions that start executions are given the alias ARN, which is the state
+    // machine ARN (the name the functions know before the machine exists) plus the alias.
+    let env = local(&tf, "env_values");
+    assert_eq!(env["DOCEX_STATE_MACHINE_ARN"], "${local.state_machine_alias_arn}");
+    assert_eq!(local(&tf, "state_machine_alias_arn"), "${local.state_machine_arn}:${local.live_alias_name}");
+    let table = table();
+    let starters: Vec<&String> = functions(&table)
+        .iter()
+        .filter(|(_, f)| strings(&f["env"]).contains(&"DOCEX_STATE_MACHINE_ARN".into()))
+        .map(|(n, _)| n)
+        .collect();
+    assert!(starters.iter().any(|n| *n == "start-job"), "{starters:?}");
+}
+
+#[test]
+fn the_api_and_the_starter_roll_out_gradually_and_roll_back_on_alarm() {
+    let tf = terraform();
+    assert_eq!(local(&tf, "gradual_functions"), "${toset(['api', 'start-job'])}");
+    let table = table();
+    for name in ["api", "start-job"] {
+        assert!(functions(&table).contains_key(name), "{name} is in the function table");
+    }
+    let group = resource(&tf, "aws_codedeploy_deployment_group", "gradual");
+    assert_eq!(attr(group, "for_each"), "${local.gradual_functions}");
+    assert_eq!(attr(group, "deployment_config_name"), "${var.rollout_deployment_config}");
+    let style = attr(group, "deployment_style");
+    assert_eq!(attr(style, "deployment_type"), "BLUE_GREEN");
+    assert_eq!(attr(style, "deployment_option"), "WITH_TRAFFIC_CONTROL");
+    let rollback = attr(group, "auto_rollback_configuration");
+    assert_eq!(attr(rollback, "enabled"), &Value::Bool(true));
+    let events = attr(rollback, "events").to_string();
+    assert!(events.contains("DEPLOYMENT_STOP_ON_ALARM") && events.contains("DEPLOYMENT_FAILURE"), "{events}");
+    let alarms = attr(group, "alarm_configuration");
+    assert_eq!(attr(alarms, "enabled"), &Value::Bool(true));
+    assert!(attr(alarms, "alarms").to_string().contains("aws_cloudwatch_metric_alarm.rollout[key].alarm_name"));
+
+    // The rollout alarms watch errors and throttles of each gradual function's live alias.
+    let rollout = local(&tf, "rollout_alarms").as_str().unwrap().to_string();
+    assert!(
+        rollout.contains("'Errors'") && rollout.contains("'Throttles'") && rollout.contains("local.gradual_functions"),
+        "{rollout}"
+    );
+    let alarm = resource(&tf, "aws_cloudwatch_metric_alarm", "rollout");
+    let dimensions = attr(alarm, "dimensions");
+    assert_eq!(
+        dimensions["Resource"],
+        "${aws_lambda_function.this[each.value.function].function_name}:${local.live_alias_name}",
+        "the alarm watches the alias"
+    );
+    assert_eq!(attr(alarm, "threshold"), 0);
+
+    let variables = blocks(&tf, "variable")
+        .into_iter()
+        .find_map(|v| v.get("rollout_deployment_config"))
+        .expect("variable rollout_deployment_config");
+    assert_eq!(attr(variables, "default"), "CodeDeployDefault.LambdaCanary10Percent5Minutes");
+}
+
+#[test]
+fn the_environments_call_the_module_with_their_own_state_and_sizes() {
+    let module = variables(&terraform());
+    let required: BTreeSet<&String> = module.iter().filter(|(_, has_default)| !**has_default).map(|(n, _)| n).collect();
+    let environments = environments();
+    assert_eq!(environments.keys().collect::<Vec<_>>(), ["dev", "prod"], "terraform/environments");
+
+    let mut calls = BTreeMap::new();
+    let mut state_keys = BTreeSet::new();
+    for (env, dir) in &environments {
+        let tf = terraform_in(dir);
+        let call = module_call(&tf);
+        assert_eq!(call["source"], serde_json::json!(["../.."]), "{env} calls the module in terraform/");
+        for name in &required {
+            assert!(call.contains_key(*name), "{env} does not give the module's required variable {name}");
+        }
+        for name in call.keys().filter(|k| !["source", "providers", "depends_on"].contains(&k.as_str())) {
+            assert!(module.contains_key(name), "{env} gives {name}, which the module does not declare");
+        }
+        // Its own state: an S3 backend configured by its own file, locked.
+        let backend =
+            blocks(&tf, "terraform").iter().find_map(|t| t.get("backend")).map(Value::to_string).unwrap_or_default();
+        assert!(backend.contains("\"s3\""), "{env} keeps its state in S3: {backend}");
+        let config = read(&dir.join("state.s3.tfbackend"));
+        let key = config
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("key"))
+            .map(|v| v.trim_start_matches([' ', '=']).trim().to_string());
+        let key = key.unwrap_or_else(|| panic!("{env}/state.s3.tfbackend names no key"));
+        assert!(key.contains(env.as_str()), "{env}'s state key {key} names the environment");
+        assert!(state_keys.insert(key), "two environments share a state key");
+        let settings: String =
+            config.lines().filter(|l| !l.trim_start().starts_with('#')).collect::<Vec<_>>().join("\n").replace(' ', "");
+        assert!(settings.contains("use_lockfile=true") && settings.contains("encrypt=true"), "{env}: {settings}");
+        calls.insert(env.clone(), call);
+    }
+
+    // Different names, sizes and rollouts.
+    let value = |env: &str, name: &str| calls[env].get(name).map(Value::to_string).unwrap_or_default();
+    assert_ne!(value("dev", "name"), value("prod", "name"));
+    for differs in
+        ["extract_concurrency", "log_retention_days", "db_max_capacity", "function_memory", "rollout_deployment_config"]
+    {
+        assert_ne!(value("dev", differs), value("prod", differs), "dev and prod set {differs} alike");
+    }
+    assert!(value("prod", "rollout_deployment_config").contains("Canary"), "prod rolls out as a canary");
+    assert_eq!(value("prod", "deletion_protection"), "[true]");
+}
+
+#[test]
+fn the_deploy_roles_trust_only_this_repository_in_its_environments() {
+    let tf = terraform_in(&workspace().join("terraform/bootstrap"));
+    let provider = resource(&tf, "aws_iam_openid_connect_provider", "github");
+    assert_eq!(attr(provider, "url"), "https://${local.github}");
+    assert_eq!(local(&tf, "github"), "token.actions.githubusercontent.com");
+    assert_eq!(attr(provider, "client_id_list"), &serde_json::json!(["sts.amazonaws.com"]));
+
+    let trust = blocks(&tf, "data")
+        .into_iter()
+        .find_map(|b| b.get("aws_iam_policy_document").and_then(|d| d.get("deploy_trust")))
+        .expect("data.aws_iam_policy_document.deploy_trust");
+    let statement = attr(trust, "statement");
+    assert_eq!(attr(statement, "actions"), &serde_json::json!(["sts:AssumeRoleWithWebIdentity"]));
+    assert_eq!(
+        attr(&attr(statement, "principals"), "identifiers"),
+        &serde_json::json!(["${aws_iam_openid_connect_provider.github.arn}"])
+    );
+    let conditions: BTreeMap<String, (String, Value)> = statement["condition"]
+        .as_array()
+        .expect("conditions")
+        .iter()
+        .map(|c| {
+            (
+                attr(c, "variable").as_str().unwrap().to_string(),
+                (attr(c, "test").as_str().unwrap().to_string(), attr(c, "values").clone()),
+            )
+        })
+        .collect();
+    assert_eq!(
+        conditions["${local.github}:aud"],
+        ("StringEquals".to_string(), serde_json::json!(["sts.amazonaws.com"]))
+    );
+    // Exactly one subject, no wildcard: jobs of this repository running in that environment.
+    assert_eq!(
+        conditions["${local.github}:sub"],
+        ("StringEquals".to_string(), serde_json::json!(["repo:${var.github_repository}:environment:${each.key}"]))
+    );
+
+    // One role per environment the release workflow deploys to.
+    let role = resource(&tf, "aws_iam_role", "deploy");
+    assert_eq!(attr(role, "for_each"), "${var.environments}");
+    assert_eq!(attr(role, "assume_role_policy"), "${data.aws_iam_policy_document.deploy_trust[each.key].json}");
+    let defaults = blocks(&tf, "variable")
+        .into_iter()
+        .find_map(|v| v.get("environments"))
+        .map(|v| attr(v, "default").clone())
+        .expect("variable environments");
+    let defaults: BTreeSet<String> = defaults.as_object().expect("a map").keys().cloned().collect();
+    let dirs: BTreeSet<String> = environments().into_keys().collect();
+    assert_eq!(defaults, dirs, "a deploy role for every environment under terraform/environments");
 }
