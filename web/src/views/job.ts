@@ -43,6 +43,8 @@ export function jobPage(context: Context, jobId: string): JobPage {
   let lastResponse: ResultResponse | null = null;
   /** The field whose evidence is shown, kept when the result is shown again. */
   let selected: string | null = null;
+  /** The object URL of the result JSON download, released when replaced. */
+  let jsonUrl: string | null = null;
 
   const showDetail = (detail: JobDetail) => {
     const { job } = detail;
@@ -126,7 +128,8 @@ export function jobPage(context: Context, jobId: string): JobPage {
     const pageView = el("div", { class: "page-view", "aria-live": "polite" });
     const pageCaption = el("p", { class: "page-caption" });
     const fieldsBody = el("tbody");
-    const jsonUrl = URL.createObjectURL(new Blob([JSON.stringify(result, null, 2)], { type: "application/json" }));
+    if (jsonUrl) URL.revokeObjectURL(jsonUrl);
+    jsonUrl = URL.createObjectURL(new Blob([JSON.stringify(result, null, 2)], { type: "application/json" }));
     const baseName = result.document.replace(/\.pdf$/i, "");
     const downloads = el(
       "div",
