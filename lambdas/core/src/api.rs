@@ -1,6 +1,7 @@
 //! The ports the REST API needs beyond the workflow's: short-lived URLs for browsers, a
-//! user's jobs page by page with their status history, re-driving a failed workflow, and
-//! the names of the specs and templates a user can pick. The API is written against these
+//! user's jobs page by page with their status history, re-driving a failed workflow, what
+//! follows a reviewer's correction of a result, and the names of the specs and templates a
+//! user can pick. The API is written against these
 //! traits only, so the same routes run in the API Lambda (S3, DynamoDB, Step Functions) and
 //! in `docex serve` (files, SQLite, the local engine).
 
@@ -90,6 +91,25 @@ pub trait WorkflowControl: Send + Sync {
     /// the re-drive was accepted (RFC 3339). A workflow that cannot be re-driven is
     /// `Docex.InvalidInput` with the reason.
     async fn redrive_job(&self, job_id: &str) -> Result<String, DocexError>;
+}
+
+/// Whether the report of a corrected result is rendered already.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReportState {
+    /// The report in the output store shows the corrected result.
+    Ready,
+    /// The report is being rendered again; until then the old one is served.
+    Pending,
+}
+
+/// What follows a reviewer's correction of a finished job. When it is called, the corrected
+/// result is written (`result.json`) and the job's new status recorded; an implementation
+/// stores the result in the result store, renders the report again from it, and announces
+/// `update` to the job's listeners. Running it twice for one correction is harmless.
+#[async_trait]
+pub trait Corrections: Send + Sync {
+    async fn result_corrected(&self, job: &JobRecord, update: &StatusUpdate) -> Result<ReportState, DocexError>;
 }
 
 /// What a user can choose from.

@@ -92,6 +92,35 @@ pub struct JobResult {
     /// Model tokens and cost of the job, when a model did the reading.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage: Option<crate::result::Usage>,
+    /// Reviewers' corrections of the data, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub corrections: Vec<Correction>,
+}
+
+/// One reviewer's correction of a result: who made it, when, every value it changed, and
+/// what the checks said before and after.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Correction {
+    /// The reviewer (the owner id of the signed-in user).
+    pub by: String,
+    /// RFC 3339.
+    pub at: String,
+    pub edits: Vec<FieldEdit>,
+    pub status_before: JobStatus,
+    pub status_after: JobStatus,
+    /// The result's review reasons before the correction; the ones still standing after it
+    /// are the result's `review_reasons`.
+    pub review_reasons_before: Vec<String>,
+}
+
+/// One value a reviewer changed, by JSON pointer into the result's `data`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldEdit {
+    pub pointer: String,
+    /// `None` when the value was added.
+    pub old: Option<Value>,
+    /// `None` when the value was removed.
+    pub new: Option<Value>,
 }
 
 impl JobResult {
@@ -109,6 +138,7 @@ impl JobResult {
             error: None,
             extractor: extractor.to_string(),
             usage: outcome.usage,
+            corrections: Vec::new(),
         }
     }
 
@@ -127,6 +157,7 @@ impl JobResult {
             error: Some(error),
             extractor: String::new(),
             usage: None,
+            corrections: Vec::new(),
         }
     }
 }
