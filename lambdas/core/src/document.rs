@@ -1,6 +1,7 @@
 //! A document as docex reads it: pages of words, each with its box on the page, plus any
-//! files embedded in the PDF (such as a Factur-X / ZUGFeRD invoice XML). Coordinates are in
-//! PDF points with the origin at the top left of the page and y growing downwards.
+//! files embedded in the PDF (such as a Factur-X / ZUGFeRD invoice XML) and images of the
+//! scanned pages for models that read images. Coordinates are in PDF points with the origin
+//! at the top left of the page and y growing downwards.
 
 use serde::{Deserialize, Serialize};
 
@@ -101,6 +102,24 @@ impl Page {
         let lines: Vec<String> = self.lines().iter().map(Line::text).collect();
         lines.join("\n")
     }
+
+    /// Whether a model should also see the page as an image: its words came from OCR, or
+    /// it has none at all.
+    pub fn wants_image(&self) -> bool {
+        self.ocr || self.words.is_empty()
+    }
+
+    /// The length in pixels of the longer side of the page's image: at most
+    /// [`PAGE_IMAGE_MAX_SIDE`], and small enough for [`PAGE_IMAGE_MAX_PIXELS`] at the
+    /// page's aspect ratio.
+    pub fn image_long_side(&self) -> u32 {
+        let (long, short) = (self.width.max(self.height) as f64, self.width.min(self.height) as f64);
+        if !(long > 0.0 && short > 0.0) {
+            return PAGE_IMAGE_MAX_SIDE;
+        }
+        let by_pixels = (PAGE_IMAGE_MAX_PIXELS * long / short).sqrt().floor() as u32;
+        by_pixels.clamp(1, PAGE_IMAGE_MAX_SIDE)
+    }
 }
 
 /// A file embedded in the PDF (for example `factur-x.xml`).
@@ -108,6 +127,27 @@ impl Page {
 pub struct Attachment {
     pub name: String,
     pub bytes: Vec<u8>,
+}
+
+/// The longest side of a page image, in pixels: Claude models read up to 1,568 px without
+/// scaling the image down (Bedrock itself refuses more than 8,000).
+pub const PAGE_IMAGE_MAX_SIDE: u32 = 1568;
+/// The most pixels in a page image: about what Claude models read without scaling down.
+pub const PAGE_IMAGE_MAX_PIXELS: f64 = 1_150_000.0;
+/// The largest page image in bytes: Bedrock Converse takes images of up to 3.75 MB.
+pub const PAGE_IMAGE_MAX_BYTES: usize = 3_750_000;
+
+/// An image of a scanned page (PNG), for models that read page images beside the OCR text.
+/// The PNG is stored as a blob under `key`; `png` holds its bytes only while an extractor
+/// needs them, and is never serialised with the document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PageImage {
+    pub page: u32,
+    pub key: String,
+    pub width: u32,
+    pub height: u32,
+    #[serde(skip)]
+    pub png: Vec<u8>,
 }
 
 /// A whole document as read from a PDF.
@@ -120,6 +160,9 @@ pub struct Document {
     /// pages left unread because OCR is not installed, a repaired file, ...).
     #[serde(default)]
     pub notes: Vec<String>,
+    /// Images of the pages that have no text layer of their own (OCRed, or unreadable).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub page_images: Vec<PageImage>,
 }
 
 impl Document {
@@ -140,6 +183,17 @@ mod tests {
 
     fn word(text: &str, x0: f32, y0: f32) -> Word {
         Word { text: text.into(), bbox: BBox { x0, y0, x1: x0 + 6.0 * text.len() as f32, y1: y0 + 10.0 } }
+    }
+
+    #[test]
+    fn a_page_image_stays_within_the_side_and_pixel_bounds() {
+        let page = |width, height| Page { number: 1, width, height, words: Vec::new(), ocr: false };
+        // A4 portrait: the pixel bound decides (1275 x 902 is 1.15 megapixels).
+        assert_eq!(page(595.276, 841.89).image_long_side(), 1275);
+        assert_eq!(page(841.89, 595.276).image_long_side(), 1275);
+        // A long thin receipt: the side bound decides.
+        assert_eq!(page(200.0, 2000.0).image_long_side(), PAGE_IMAGE_MAX_SIDE);
+        assert_eq!(page(0.0, 0.0).image_long_side(), PAGE_IMAGE_MAX_SIDE);
     }
 
     #[test]

@@ -174,6 +174,14 @@ pub mod keys {
     pub fn chunk(job_id: &str, index: usize) -> String {
         format!("work/{job_id}/chunks/{index}.json")
     }
+    /// The model usage of a chunk's failed attempts (each retry adds to it).
+    pub fn spent(job_id: &str, index: usize) -> String {
+        format!("work/{job_id}/chunks/{index}.spent.json")
+    }
+    /// The image of a page (PNG) for models that read page images.
+    pub fn page_image(job_id: &str, page: u32) -> String {
+        format!("work/{job_id}/pages/{page}.png")
+    }
     pub fn result(job_id: &str) -> String {
         format!("output/{job_id}/result.json")
     }

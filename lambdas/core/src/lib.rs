@@ -13,6 +13,7 @@
 
 pub mod api;
 pub mod builtin;
+pub mod counts;
 pub mod document;
 pub mod error;
 pub mod job;
@@ -22,13 +23,15 @@ pub mod ports;
 pub mod result;
 pub mod spec;
 
-pub use document::{Attachment, BBox, Document, Line, Page, Word};
+pub use counts::printed_count_violations;
+pub use document::{Attachment, BBox, Document, Line, Page, PageImage, Word};
 pub use error::{DocexError, ErrorName};
 pub use job::{DeadLetter, JobEvent, JobRecord, JobResult, StatusUpdate};
 pub use merge::merge_extractions;
 pub use outcome::{JobStatus, Outcome, check, finalize};
 pub use ports::{
-    BlobStore, DeadLetterQueue, DocumentReader, EventBus, Extractor, JobStore, Renderer, ResultStore, SpecStore,
+    BlobStore, DeadLetterQueue, DocumentReader, EventBus, Extractor, FailedExtraction, JobStore, Renderer, ResultStore,
+    SpecStore,
 };
 pub use result::{Extraction, FieldEvidence, Usage};
 pub use spec::{FieldKind, FieldSpec, Spec};

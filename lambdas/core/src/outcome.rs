@@ -244,7 +244,33 @@ fn broken_rule(rule: &Rule, data: &Value) -> Option<(String, Vec<String>)> {
             // ISO 8601 dates compare correctly as strings.
             (a > b).then(|| (format!("{earlier} ({a}) is after {later} ({b})"), vec![earlier.clone(), later.clone()]))
         }
+        Rule::Count { list, equals, units, .. } => {
+            let count = data.pointer(equals.as_deref()?)?.as_f64()?;
+            let entries = list_len(data, list);
+            if count_matches(count, entries, units.as_deref(), data) {
+                return None;
+            }
+            let equals = equals.as_deref().unwrap_or_default();
+            Some((
+                format!("{list} has {entries} entries, but {equals} counts {count}"),
+                vec![list.clone(), equals.to_string()],
+            ))
+        }
     }
+}
+
+/// The number of entries of the list at `pointer` (0 when there is none).
+pub(crate) fn list_len(data: &Value, pointer: &str) -> usize {
+    data.pointer(pointer).and_then(Value::as_array).map_or(0, Vec::len)
+}
+
+/// Whether `count` counts the list's entries, or the units summed at `units`.
+pub(crate) fn count_matches(count: f64, entries: usize, units: Option<&str>, data: &Value) -> bool {
+    if (count - entries as f64).abs() < 1e-9 {
+        return true;
+    }
+    let summed: Vec<f64> = units.map(|u| numbers_at(data, u).into_iter().map(|(_, n)| n).collect()).unwrap_or_default();
+    !summed.is_empty() && (summed.iter().sum::<f64>() - count).abs() < 1e-6
 }
 
 #[cfg(test)]
@@ -258,13 +284,16 @@ mod tests {
             json!({"type": "object", "required": ["total"],
                 "x-docex-rules": [
                     {"rule": "sum", "terms": ["/items/*/amount"], "equals_any": ["/total"]},
-                    {"rule": "date_order", "earlier": "/issued", "later": "/due"}
+                    {"rule": "date_order", "earlier": "/issued", "later": "/due"},
+                    {"rule": "count", "list": "/items", "equals": "/item_count", "units": "/items/*/quantity"}
                 ],
                 "properties": {
                 "total": {"type": "number"},
+                "item_count": {"type": "integer"},
                 "issued": {"type": "string", "format": "date"},
                 "due": {"type": "string", "format": "date"},
-                "items": {"type": "array", "items": {"type": "object", "properties": {"amount": {"type": "number"}}}}
+                "items": {"type": "array", "items": {"type": "object", "properties": {
+                    "amount": {"type": "number"}, "quantity": {"type": "number"}}}}
             }}),
         )
         .unwrap()
@@ -314,6 +343,24 @@ mod tests {
         assert!(violations.iter().any(|v| v.pointer == "/total" && v.message.contains("30.00")), "{violations:?}");
         let missing = check(&spec(), &json!({}));
         assert!(missing.iter().any(|v| v.pointer.is_empty() && v.message.contains("total")), "{missing:?}");
+    }
+
+    #[test]
+    fn a_list_that_does_not_match_its_count_field_needs_review() {
+        let items = json!([{"amount": 10.0, "quantity": 2}, {"amount": 20.0, "quantity": 1}]);
+        let outcome = |count: u64| {
+            let mut e = Extraction::default();
+            e.set("total", json!(30.0), evidence(0.9));
+            e.set("items", items.clone(), evidence(0.9));
+            e.set("item_count", json!(count), evidence(0.9));
+            finalize(&spec(), e)
+        };
+        assert_eq!(outcome(2).status, JobStatus::Succeeded, "{:?}", outcome(2).review_reasons);
+        assert_eq!(outcome(3).status, JobStatus::Succeeded, "3 units: 2 + 1 quantities");
+        let miscounted = outcome(4);
+        assert_eq!(miscounted.status, JobStatus::NeedsReview);
+        assert_eq!(miscounted.review_reasons, vec!["/items has 2 entries, but /item_count counts 4"]);
+        assert!(miscounted.fields["/item_count"].confidence < 0.9);
     }
 
     #[test]

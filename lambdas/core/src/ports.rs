@@ -8,8 +8,16 @@ use crate::document::Document;
 use crate::error::DocexError;
 use crate::job::{JobRecord, JobResult};
 use crate::outcome::JobStatus;
-use crate::result::Extraction;
+use crate::result::{Extraction, Usage};
 use crate::spec::Spec;
+
+/// An extraction that failed, with the model usage spent on it before it failed (the calls
+/// made before a throttled one, or before the turns ran out), so no token goes unaccounted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FailedExtraction {
+    pub error: DocexError,
+    pub spent: Option<Usage>,
+}
 
 /// Reads a document and fills a spec: the offline extractor, or an LLM.
 #[async_trait]
@@ -17,6 +25,12 @@ pub trait Extractor: Send + Sync {
     /// A short name for logs and results (`offline`, `bedrock`, ...).
     fn name(&self) -> &str;
     async fn extract(&self, document: &Document, spec: &Spec) -> Result<Extraction, DocexError>;
+
+    /// Like [`Extractor::extract`], but a failure also says what it had spent. Extractors
+    /// that pay for model calls override it; the default spends nothing.
+    async fn extract_accounted(&self, document: &Document, spec: &Spec) -> Result<Extraction, FailedExtraction> {
+        self.extract(document, spec).await.map_err(|error| FailedExtraction { error, spent: None })
+    }
 }
 
 /// Turns a result (the JSON object a template reads as `data.json`) into a report PDF.
@@ -55,6 +69,14 @@ pub trait ResultStore: Send + Sync {
 /// Turns uploaded bytes into a [`Document`] (the PDF reader, with its limits and OCR).
 pub trait DocumentReader: Send + Sync {
     fn read(&self, bytes: &[u8]) -> Result<Document, DocexError>;
+
+    /// Renders pages as PNG images for models that read them: for each `(page number,
+    /// pixels of the longer side)`, the page number with the PNG bytes or why there are
+    /// none. A reader that cannot render pages gives nothing (the default).
+    fn render_pages(&self, bytes: &[u8], pages: &[(u32, u32)]) -> Vec<(u32, Result<Vec<u8>, String>)> {
+        let _ = (bytes, pages);
+        Vec::new()
+    }
 }
 
 /// Where specs come from (the specs bucket, or the data directory and the shipped specs).

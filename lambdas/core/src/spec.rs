@@ -75,6 +75,20 @@ pub enum Rule {
     },
     /// The date at `earlier` is not after the date at `later`.
     DateOrder { earlier: String, later: String },
+    /// The list at `list` has as many entries as a count says: the number at `equals` (a
+    /// count field of the spec), and any count the document prints after one of `labels`
+    /// ("Items: 3", "Anzahl Positionen 3"). A printed count may also count units: it
+    /// matches when it equals the sum of the numbers at `units` (such as
+    /// `/line_items/*/quantity`).
+    Count {
+        list: String,
+        #[serde(default)]
+        equals: Option<String>,
+        #[serde(default)]
+        labels: Vec<String>,
+        #[serde(default)]
+        units: Option<String>,
+    },
 }
 
 /// A loaded, checked spec with its compiled validator.
