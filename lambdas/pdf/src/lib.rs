@@ -17,6 +17,8 @@
 //! 4. A page with almost no text that shows an image is rendered with `pdftoppm` and read
 //!    with `tesseract` ([`ocr`]); when those are missing, the page stays empty and the
 //!    document says why in its notes.
+//! 5. On request, pages are rendered as bounded PNG images for models that read page
+//!    images ([`image`]).
 //!
 //! Both parsers run inside `catch_unwind`: a panic in either becomes `Docex.CorruptPdf`.
 //!
@@ -47,6 +49,7 @@
 //! still pulls about 230 crates (image decoders, font tooling); its release build is the
 //! slow part of this crate.
 
+pub mod image;
 pub mod ocr;
 pub mod scan;
 pub mod sniff;
@@ -147,6 +150,10 @@ impl DocumentReader for PdfReader {
     fn read(&self, bytes: &[u8]) -> Result<Document, DocexError> {
         read_pdf(bytes, &self.limits, &self.ocr)
     }
+
+    fn render_pages(&self, bytes: &[u8], pages: &[(u32, u32)]) -> Vec<(u32, Result<Vec<u8>, String>)> {
+        image::render_pages(bytes, pages, self.ocr.timeout)
+    }
 }
 
 /// Reads a PDF.
@@ -175,7 +182,12 @@ fn read_text_layer(bytes: &[u8], limits: &Limits, min_text_chars: usize) -> Resu
     let source = structure.rewritten.clone().unwrap_or_else(|| bytes.to_vec());
     let doc = pdf_oxide::PdfDocument::from_bytes(source).map_err(|e| DocexError::CorruptPdf(e.to_string()))?;
 
-    let mut document = Document { pages: Vec::new(), attachments: structure.attachments, notes: structure.notes };
+    let mut document = Document {
+        pages: Vec::new(),
+        attachments: structure.attachments,
+        notes: structure.notes,
+        ..Document::default()
+    };
     let mut scanned = Vec::new();
     for geometry in &structure.pages {
         let glyphs = text::page_glyphs(&doc, (geometry.number - 1) as usize, geometry, limits)?;

@@ -37,7 +37,7 @@ pub fn available() -> Result<(), DocexError> {
 }
 
 /// Runs a program to completion or kills it after `timeout`.
-fn run(mut command: Command, timeout: Duration, dir: &Path, label: &str) -> Result<(), String> {
+pub(crate) fn run(mut command: Command, timeout: Duration, dir: &Path, label: &str) -> Result<(), String> {
     let stderr_path = dir.join(format!("{label}.stderr"));
     let stderr = std::fs::File::create(&stderr_path).map_err(|e| format!("{label}: {e}"))?;
     let mut child = command
