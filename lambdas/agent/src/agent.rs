@@ -14,12 +14,22 @@
 //!   with `read_pages`), down to one page, then `Docex.ExtractionFailed`;
 //! - throttling and transient failures are passed on as `Docex.Throttled` /
 //!   `Docex.Transient` for the workflow to retry.
+//!
+//! Every failure still accounts for the calls made before it: the usage travels with the
+//! error ([`FailedExtraction`]) and its message says what was spent.
+//!
+//! Scanned pages are shown as images beside their OCR text (at most [`prompt::MAX_IMAGES`]
+//! in a conversation); printed counts of list entries ("Items: 3") are checked like the
+//! spec's rules.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use async_trait::async_trait;
+use docex_core::merge::same_value;
 use docex_core::result::escape_pointer_token;
-use docex_core::{BBox, DocexError, Document, Extraction, Extractor, FieldEvidence, Page, Spec, Usage, Word};
+use docex_core::{
+    BBox, DocexError, Document, Extraction, Extractor, FailedExtraction, FieldEvidence, Page, Spec, Usage, Word,
+};
 use serde_json::{Map, Value};
 
 use crate::model::{Block, CallError, Message, ModelClient, Request, Role, ToolChoice};
@@ -87,7 +97,13 @@ impl AgentExtractor {
 
     /// Reads `document` and fills `spec`.
     pub async fn run(&self, document: &Document, spec: &Spec) -> Result<Extraction, DocexError> {
-        if document.pages.iter().all(|p| p.words.is_empty()) {
+        self.run_accounted(document, spec).await.map_err(|failed| failed.error)
+    }
+
+    /// Reads `document` and fills `spec`; a failure carries the usage of the calls made.
+    pub async fn run_accounted(&self, document: &Document, spec: &Spec) -> Result<Extraction, FailedExtraction> {
+        let has_images = document.page_images.iter().any(|i| !i.png.is_empty());
+        if document.pages.iter().all(|p| p.words.is_empty()) && !has_images {
             let mut extraction = Extraction::default();
             extraction.notes.push("the document has no text to read; no model was called".into());
             return Ok(extraction);
@@ -97,7 +113,7 @@ impl AgentExtractor {
         let mut notes = Vec::new();
         loop {
             let opening = opening_pages(document, budget);
-            match self.converse(document, spec, &opening, budget, &mut usage).await {
+            let error = match self.converse(document, spec, &opening, budget, &mut usage).await {
                 Ok(mut extraction) => {
                     extraction.notes.splice(0..0, notes);
                     extraction.usage = Some(usage);
@@ -110,14 +126,14 @@ impl AgentExtractor {
                         opening.len()
                     ));
                     budget = document_chars(document, &opening) / 2;
+                    continue;
                 }
                 Err(CallError::TooLong(message)) => {
-                    return Err(DocexError::ExtractionFailed(format!(
-                        "one page is already more than the model accepts: {message}"
-                    )));
+                    DocexError::ExtractionFailed(format!("one page is already more than the model accepts: {message}"))
                 }
-                Err(CallError::Failed(error)) => return Err(error),
-            }
+                Err(CallError::Failed(error)) => error,
+            };
+            return Err(spent_on(error, usage));
         }
     }
 
@@ -138,8 +154,9 @@ impl AgentExtractor {
         if !unseen(&shown).is_empty() {
             tools.push(prompt::read_pages_tool());
         }
-        let mut messages =
-            vec![Message::user(vec![Block::Text(prompt::opening(spec, &pages, all.len(), &unseen(&shown)))])];
+        let images = prompt::images_of(document, opening, prompt::MAX_IMAGES);
+        let mut image_room = prompt::MAX_IMAGES - images.len();
+        let mut messages = vec![Message::user(prompt::opening(spec, &pages, all.len(), &unseen(&shown), &images))];
         let checker = Checker::new(spec, document);
         // A later chunk of a long document (its first page is not page 1) need not hold the
         // fields of the first page.
@@ -189,29 +206,28 @@ impl AgentExtractor {
             for (id, name, input) in calls {
                 match name.as_str() {
                     READ_PAGES_TOOL => {
-                        let (text, ok) = read_pages(document, &input, &mut shown, budget);
-                        results.push(Block::ToolResult { id, text, error: !ok });
+                        let (text, images, ok) = read_pages(document, &input, &mut shown, budget, image_room);
+                        image_room -= images.len();
+                        results.push(Block::ToolResult { id, text, error: !ok, images });
                     }
                     SUBMIT_TOOL => {
                         let (submission, problems) = checker.check(&input, require_all);
                         require_all = false;
                         if problems.is_empty() {
                             accepted = Some(submission);
-                            results.push(Block::ToolResult { id, text: "Accepted.".into(), error: false });
+                            results.push(Block::tool_result(id, "Accepted.".into(), false));
                         } else {
-                            results.push(Block::ToolResult { id, text: rejection(&problems), error: true });
+                            results.push(Block::tool_result(id, rejection(&problems), true));
                             if best.as_ref().is_none_or(|(_, worst)| problems.len() <= worst.len()) {
                                 best = Some((submission, problems));
                             }
                         }
                     }
-                    other => results.push(Block::ToolResult {
+                    other => results.push(Block::tool_result(
                         id,
-                        text: format!(
-                            "There is no tool named {other:?}. The tools are {SUBMIT_TOOL} and {READ_PAGES_TOOL}."
-                        ),
-                        error: true,
-                    }),
+                        format!("There is no tool named {other:?}. The tools are {SUBMIT_TOOL} and {READ_PAGES_TOOL}."),
+                        true,
+                    )),
                 }
             }
             if let Some(submission) = accepted {
@@ -246,6 +262,30 @@ impl Extractor for AgentExtractor {
     async fn extract(&self, document: &Document, spec: &Spec) -> Result<Extraction, DocexError> {
         self.run(document, spec).await
     }
+
+    async fn extract_accounted(&self, document: &Document, spec: &Spec) -> Result<Extraction, FailedExtraction> {
+        self.run_accounted(document, spec).await
+    }
+}
+
+/// A failure with what the calls before it spent: in the message, for people, and beside
+/// the error, for the job's cost accounting.
+fn spent_on(error: DocexError, usage: Usage) -> FailedExtraction {
+    if usage.calls == 0 {
+        return FailedExtraction { error, spent: None };
+    }
+    let cost = usage.cost_usd.map_or_else(|| "no price known".to_string(), |c| format!("${c:.6}"));
+    let spent = format!(
+        " ({} model call(s) before this: {} input, {} output, {} cache-read and {} cache-write tokens, {cost})",
+        usage.calls, usage.input_tokens, usage.output_tokens, usage.cache_read_tokens, usage.cache_write_tokens
+    );
+    let error = match error {
+        DocexError::ExtractionFailed(m) => DocexError::ExtractionFailed(m + &spent),
+        DocexError::Throttled(m) => DocexError::Throttled(m + &spent),
+        DocexError::Transient(m) => DocexError::Transient(m + &spent),
+        other => other,
+    };
+    FailedExtraction { error, spent: Some(usage) }
 }
 
 /// The pages shown at the start: in order, while their text fits the budget (at least one).
@@ -267,8 +307,15 @@ fn document_chars(document: &Document, pages: &[u32]) -> usize {
     document.pages.iter().filter(|p| pages.contains(&p.number)).map(|p| p.text().len()).sum()
 }
 
-/// Answers `read_pages`: the pages asked for, as document data, within the budget.
-fn read_pages(document: &Document, input: &Value, shown: &mut BTreeSet<u32>, budget: usize) -> (String, bool) {
+/// Answers `read_pages`: the pages asked for, as document data, within the budget, with the
+/// images of scanned ones (at most `image_room`); and whether any page was given.
+fn read_pages(
+    document: &Document,
+    input: &Value,
+    shown: &mut BTreeSet<u32>,
+    budget: usize,
+    image_room: usize,
+) -> (String, Vec<crate::model::PageImage>, bool) {
     let first = document.pages.first().map_or(1, |p| p.number);
     let last = document.pages.last().map_or(1, |p| p.number);
     let asked: Vec<u64> = match input.get("pages") {
@@ -281,6 +328,7 @@ fn read_pages(document: &Document, input: &Value, shown: &mut BTreeSet<u32>, bud
             format!(
                 "Give the pages as a list of numbers, e.g. {{\"pages\": [{last}]}}. The document has pages {first} to {last}."
             ),
+            Vec::new(),
             false,
         );
     }
@@ -301,7 +349,14 @@ fn read_pages(document: &Document, input: &Value, shown: &mut BTreeSet<u32>, bud
         used += size;
         pages.push(page);
     }
-    let mut text = if pages.is_empty() { String::new() } else { prompt::document_block(&pages, document.pages.len()) };
+    let numbers: Vec<u32> = pages.iter().map(|p| p.number).collect();
+    let images = prompt::images_of(document, &numbers, image_room);
+    let imaged: Vec<u32> = images.iter().map(|i| i.page).collect();
+    let mut text =
+        if pages.is_empty() { String::new() } else { prompt::document_block(&pages, document.pages.len(), &imaged) };
+    if !imaged.is_empty() {
+        text.push_str(&format!("\nThe images of pages {} follow.", prompt::list(&imaged)));
+    }
     if !missing.is_empty() {
         text.push_str(&format!(
             "\nNot in the document: pages {}. It has pages {first} to {last}.",
@@ -312,7 +367,7 @@ fn read_pages(document: &Document, input: &Value, shown: &mut BTreeSet<u32>, bud
         text.push_str(&format!("\nToo much text at once; ask again for pages {}.", prompt::list(&later)));
     }
     shown.extend(pages.iter().map(|p| p.number));
-    (text.trim_start().to_string(), !pages.is_empty())
+    (text.trim_start().to_string(), images, !pages.is_empty())
 }
 
 fn rejection(problems: &[String]) -> String {
@@ -404,6 +459,9 @@ impl<'a> Checker<'a> {
             let at = if violation.pointer.is_empty() { "data".to_string() } else { violation.pointer };
             problems.push(format!("{at}: {}", violation.message));
         }
+        for violation in docex_core::printed_count_violations(self.spec, self.document, &data) {
+            problems.push(format!("{}: {}; list every entry", violation.pointer, violation.message));
+        }
 
         match input.get("evidence") {
             Some(Value::Array(items)) => {
@@ -416,7 +474,10 @@ impl<'a> Checker<'a> {
             }
             _ => problems.push("`evidence` must be a list with one entry per value".into()),
         }
-        for evidence in submission.evidence.iter().filter(|e| !e.found) {
+        // A page seen only as an image (no text layer, no OCR) has no text to check a quote
+        // against: such quotes stay, with a lower confidence, and are not refused.
+        let checkable = |page: u32| self.pages.get(&page).is_some_and(|(text, _)| !text.is_empty());
+        for evidence in submission.evidence.iter().filter(|e| !e.found && checkable(e.page)) {
             let elsewhere: Vec<u32> =
                 self.pages.keys().copied().filter(|p| self.quote_on(*p, &evidence.quote)).collect();
             problems.push(if elsewhere.is_empty() {
@@ -520,16 +581,6 @@ fn compare_with_embedded_invoice(document: &Document, spec: &Spec, extraction: &
         if !agree {
             extraction.notes.push(format!("{pointer}: the embedded e-invoice says {value}, the page reading {ours}"));
         }
-    }
-}
-
-fn same_value(a: &Value, b: &Value) -> bool {
-    match (a.as_f64(), b.as_f64()) {
-        (Some(x), Some(y)) => (x - y).abs() <= 0.01,
-        _ => match (a.as_str(), b.as_str()) {
-            (Some(x), Some(y)) => normalize(x) == normalize(y),
-            _ => a == b,
-        },
     }
 }
 
@@ -640,6 +691,19 @@ mod tests {
             vec!["data: \"total\" is a required property; if the document does not state it, submit again without it"]
         );
         assert!(checker.check(&submission, false).1.is_empty());
+    }
+
+    #[test]
+    fn a_quote_from_a_page_seen_only_as_an_image_is_kept_with_less_confidence() {
+        let document = Document { pages: vec![page(1, &[])], ..Document::default() };
+        let spec = spec();
+        let (submission, problems) = Checker::new(&spec, &document).check(
+            &json!({"data": {"total": 5.0}, "evidence": [{"field": "/total", "page": 1, "quote": "Total 5.00", "confidence": 0.9}]}),
+            true,
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        let extraction = submission.into_extraction(&document, &spec, Vec::new());
+        assert!((extraction.fields["/total"].confidence - 0.9 * 0.4).abs() < 1e-12);
     }
 
     #[test]

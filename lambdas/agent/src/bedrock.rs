@@ -1,4 +1,6 @@
 //! The Bedrock provider: the Converse API with tool use, through aws-sdk-bedrockruntime.
+//! Page images go as `image` content blocks (PNG bytes), in the opening message and in
+//! `read_pages` tool results.
 //!
 //! The client is built from the standard AWS SDK configuration (credentials chain,
 //! `AWS_REGION`, `AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_BEDROCK_RUNTIME`), with the SDK's own
@@ -9,15 +11,17 @@ use async_trait::async_trait;
 use aws_sdk_bedrockruntime::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_bedrockruntime::operation::converse::ConverseError;
 use aws_sdk_bedrockruntime::types::{
-    AnyToolChoice, CachePointBlock, CachePointType, ContentBlock, ConversationRole, ConverseOutput,
-    InferenceConfiguration, SpecificToolChoice, SystemContentBlock, ToolConfiguration, ToolInputSchema,
-    ToolResultBlock, ToolResultContentBlock, ToolResultStatus, ToolSpecification, ToolUseBlock,
+    AnyToolChoice, CachePointBlock, CachePointType, ContentBlock, ConversationRole, ConverseOutput, ImageBlock,
+    ImageFormat, ImageSource, InferenceConfiguration, SpecificToolChoice, SystemContentBlock, ToolConfiguration,
+    ToolInputSchema, ToolResultBlock, ToolResultContentBlock, ToolResultStatus, ToolSpecification, ToolUseBlock,
 };
-use aws_smithy_types::{Document, Number};
+use aws_smithy_types::{Blob, Document, Number};
 use docex_core::DocexError;
 use serde_json::Value;
 
-use crate::model::{Block, CallError, Message, ModelClient, Reply, Request, Role, Tokens, ToolChoice, says_too_long};
+use crate::model::{
+    Block, CallError, Message, ModelClient, PageImage, Reply, Request, Role, Tokens, ToolChoice, says_too_long,
+};
 
 /// Attempts the SDK makes per call (the first one included).
 pub const SDK_MAX_ATTEMPTS: u32 = 2;
@@ -132,6 +136,7 @@ fn to_message(message: &Message) -> Result<aws_sdk_bedrockruntime::types::Messag
     for block in &message.content {
         builder = builder.content(match block {
             Block::Text(text) => ContentBlock::Text(text.clone()),
+            Block::Image(image) => ContentBlock::Image(image_block(image)?),
             Block::ToolUse { id, name, input } => ContentBlock::ToolUse(
                 ToolUseBlock::builder()
                     .tool_use_id(id)
@@ -140,17 +145,27 @@ fn to_message(message: &Message) -> Result<aws_sdk_bedrockruntime::types::Messag
                     .build()
                     .map_err(build_error)?,
             ),
-            Block::ToolResult { id, text, error } => ContentBlock::ToolResult(
-                ToolResultBlock::builder()
+            Block::ToolResult { id, text, error, images } => {
+                let mut result = ToolResultBlock::builder()
                     .tool_use_id(id)
                     .content(ToolResultContentBlock::Text(text.clone()))
-                    .status(if *error { ToolResultStatus::Error } else { ToolResultStatus::Success })
-                    .build()
-                    .map_err(build_error)?,
-            ),
+                    .status(if *error { ToolResultStatus::Error } else { ToolResultStatus::Success });
+                for image in images {
+                    result = result.content(ToolResultContentBlock::Image(image_block(image)?));
+                }
+                ContentBlock::ToolResult(result.build().map_err(build_error)?)
+            }
         });
     }
     builder.build().map_err(build_error)
+}
+
+fn image_block(image: &PageImage) -> Result<ImageBlock, CallError> {
+    ImageBlock::builder()
+        .format(ImageFormat::Png)
+        .source(ImageSource::Bytes(Blob::new(image.png.clone())))
+        .build()
+        .map_err(build_error)
 }
 
 /// The blocks docex understands; others (reasoning, citations, ...) are dropped.

@@ -9,9 +9,14 @@
 //! - [`openai`]: any OpenAI-compatible `/v1/chat/completions` server with tool calling
 //!   (vLLM, llama.cpp, Ollama).
 //!
+//! Scanned pages go to the model twice: as their OCR text and as page images (PNG, rendered
+//! by the Prepare task within Bedrock's and Claude's size bounds): Converse `image` blocks,
+//! or `image_url` data URLs for OpenAI-compatible servers.
+//!
 //! The provider is chosen by `DOCEX_PROVIDER` (`offline`, `bedrock`, `openai`) or
 //! `docex run --provider`, the model by `DOCEX_MODEL` or `--model`. Token usage and its cost
-//! ([`prices`]) travel with the extraction.
+//! ([`prices`]) travel with the extraction, and with a failed one too
+//! ([`docex_core::FailedExtraction`]).
 //!
 //! | variable | meaning |
 //! |---|---|

@@ -1,7 +1,7 @@
 //! The small interface the agent loop talks to a model through, so the loop, the checks and
-//! the prompts exist once for every provider: a conversation of messages made of text, tool
-//! calls and tool results, a set of tools with JSON Schema inputs, and a reply with its
-//! token counts. [`crate::bedrock`] and [`crate::openai`] implement it.
+//! the prompts exist once for every provider: a conversation of messages made of text, page
+//! images, tool calls and tool results, a set of tools with JSON Schema inputs, and a reply
+//! with its token counts. [`crate::bedrock`] and [`crate::openai`] implement it.
 
 use async_trait::async_trait;
 use docex_core::DocexError;
@@ -15,11 +15,21 @@ pub enum Role {
     Assistant,
 }
 
+/// A page shown to the model as a picture (PNG), beside its text.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PageImage {
+    pub page: u32,
+    #[serde(skip)]
+    pub png: Vec<u8>,
+}
+
 /// One piece of a message.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Block {
     Text(String),
+    /// A page image, in a user message.
+    Image(PageImage),
     /// The model calls a tool.
     ToolUse {
         id: String,
@@ -27,11 +37,20 @@ pub enum Block {
         input: Value,
     },
     /// docex answers a tool call; `error` marks a refused call (a submission with violations).
+    /// `images` are pages the answer shows as pictures (a `read_pages` answer).
     ToolResult {
         id: String,
         text: String,
         error: bool,
+        images: Vec<PageImage>,
     },
+}
+
+impl Block {
+    /// A tool result with text only.
+    pub fn tool_result(id: String, text: String, error: bool) -> Block {
+        Block::ToolResult { id, text, error, images: Vec::new() }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -1,13 +1,19 @@
 //! The OpenAI-compatible provider: `POST {base}/chat/completions` with function tools, as
-//! served by vLLM, llama.cpp's server, Ollama and OpenAI itself.
+//! served by vLLM, llama.cpp's server, Ollama and OpenAI itself. Page images go as
+//! `image_url` parts holding `data:image/png;base64,...` URLs in user messages; the images
+//! of a `read_pages` answer follow its tool message in a user message of their own (tool
+//! messages carry text only).
 
 use std::time::Duration;
 
 use async_trait::async_trait;
+use base64::Engine;
 use docex_core::DocexError;
 use serde_json::{Value, json};
 
-use crate::model::{Block, CallError, Message, ModelClient, Reply, Request, Role, Tokens, ToolChoice, says_too_long};
+use crate::model::{
+    Block, CallError, Message, ModelClient, PageImage, Reply, Request, Role, Tokens, ToolChoice, says_too_long,
+};
 
 /// How long one call may take before it counts as a transient failure.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
@@ -116,18 +122,30 @@ fn to_messages(message: &Message) -> Vec<Value> {
     let mut out = Vec::new();
     let mut texts = Vec::new();
     let mut calls = Vec::new();
+    // Parts of a user message that has images: text and images in their order.
+    let mut parts = Vec::new();
+    let mut result_images = Vec::new();
     for block in &message.content {
         match block {
-            Block::Text(text) => texts.push(text.clone()),
+            Block::Text(text) => {
+                texts.push(text.clone());
+                parts.push(json!({"type": "text", "text": text}));
+            }
+            Block::Image(image) => parts.push(image_part(image)),
             Block::ToolUse { id, name, input } => calls.push(json!({
                 "id": id, "type": "function", "function": {"name": name, "arguments": input.to_string()}
             })),
-            Block::ToolResult { id, text, error } => {
+            Block::ToolResult { id, text, error, images } => {
                 let content = if *error { format!("Error: {text}") } else { text.clone() };
                 out.push(json!({"role": "tool", "tool_call_id": id, "content": content}));
+                for image in images {
+                    result_images.push(json!({"type": "text", "text": format!("Image of page {}:", image.page)}));
+                    result_images.push(image_part(image));
+                }
             }
         }
     }
+    let has_images = parts.iter().any(|p| p["type"] == "image_url");
     match message.role {
         Role::Assistant => {
             let mut assistant = json!({"role": "assistant", "content": (!texts.is_empty()).then(|| texts.join("\n"))});
@@ -136,10 +154,20 @@ fn to_messages(message: &Message) -> Vec<Value> {
             }
             out.insert(0, assistant);
         }
+        Role::User if has_images => out.push(json!({"role": "user", "content": parts})),
         Role::User if !texts.is_empty() => out.push(json!({"role": "user", "content": texts.join("\n")})),
         Role::User => {}
     }
+    if !result_images.is_empty() {
+        out.push(json!({"role": "user", "content": result_images}));
+    }
     out
+}
+
+/// A page image as a chat content part with a data URL.
+fn image_part(image: &PageImage) -> Value {
+    let data = base64::engine::general_purpose::STANDARD.encode(&image.png);
+    json!({"type": "image_url", "image_url": {"url": format!("data:image/png;base64,{data}")}})
 }
 
 fn from_completion(body: &Value) -> Reply {
@@ -189,8 +217,36 @@ mod tests {
         };
         let out = to_messages(&assistant);
         assert_eq!(out[0]["tool_calls"][0]["function"]["arguments"], "{\"a\":1}");
-        let results = Message::user(vec![Block::ToolResult { id: "c1".into(), text: "no".into(), error: true }]);
+        let results = Message::user(vec![Block::tool_result("c1".into(), "no".into(), true)]);
         assert_eq!(to_messages(&results), vec![json!({"role": "tool", "tool_call_id": "c1", "content": "Error: no"})]);
+    }
+
+    #[test]
+    fn page_images_become_data_urls_and_those_of_a_tool_result_follow_it() {
+        let image = PageImage { page: 2, png: b"\x89PNG fake".to_vec() };
+        let url = "data:image/png;base64,iVBORyBmYWtl";
+        let opening = Message::user(vec![Block::Text("read".into()), Block::Image(image.clone())]);
+        assert_eq!(
+            to_messages(&opening),
+            vec![json!({"role": "user", "content": [
+                {"type": "text", "text": "read"}, {"type": "image_url", "image_url": {"url": url}}
+            ]})]
+        );
+        let result = Message::user(vec![Block::ToolResult {
+            id: "c1".into(),
+            text: "<document>".into(),
+            error: false,
+            images: vec![image],
+        }]);
+        assert_eq!(
+            to_messages(&result),
+            vec![
+                json!({"role": "tool", "tool_call_id": "c1", "content": "<document>"}),
+                json!({"role": "user", "content": [
+                    {"type": "text", "text": "Image of page 2:"}, {"type": "image_url", "image_url": {"url": url}}
+                ]}),
+            ]
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The agent loop against a fake Bedrock runtime through the real SDK client: each scripted
 //! scenario of the issue, asserting on the requests docex sent (tool schema, page markers,
-//! the violations reported back) as well as on the results.
+//! the violations reported back, printed counts) as well as on the results, and the
+//! confidence an embedded e-invoice lends.
 
 mod common;
 
@@ -295,4 +296,90 @@ async fn with_the_prompt_cache_the_opening_ends_with_a_cache_point_and_cached_to
             request.body["messages"].as_array().unwrap()[1..].iter().all(|m| !m.to_string().contains("cachePoint"))
         );
     }
+}
+
+#[tokio::test]
+async fn a_list_short_of_the_printed_count_is_sent_back_and_completed() {
+    let lines = [
+        "ACME Tools GmbH",
+        "Invoice No. INV-2024-018",
+        "Invoice date: 12.03.2024",
+        "Hammer 3 x 10.00 30.00",
+        "Screwdriver set 1 x 45.50 45.50",
+        "Tape 1 x 4.50 4.50",
+        "Number of items: 3",
+        "Total EUR 80.00",
+    ];
+    let document = Document { pages: vec![page(1, &lines)], ..Document::default() };
+    let item = |description: &str, quantity: u32, price: f64| json!({"description": description, "quantity": quantity, "unit_price": price, "amount": price * quantity as f64});
+    let submission = |items: Vec<Value>| {
+        let mut evidence = vec![
+            json!({"field": "/invoice_number", "page": 1, "quote": "INV-2024-018", "confidence": 0.95}),
+            json!({"field": "/issue_date", "page": 1, "quote": "Invoice date: 12.03.2024", "confidence": 0.95}),
+            json!({"field": "/vendor_name", "page": 1, "quote": "ACME Tools GmbH", "confidence": 0.95}),
+            json!({"field": "/currency", "page": 1, "quote": "EUR", "confidence": 0.95}),
+            json!({"field": "/total_amount", "page": 1, "quote": "Total EUR 80.00", "confidence": 0.95}),
+        ];
+        for (index, line) in lines[3..3 + items.len()].iter().enumerate() {
+            evidence
+                .push(json!({"field": format!("/line_items/{index}"), "page": 1, "quote": line, "confidence": 0.9}));
+        }
+        json!({"data": {"invoice_number": "INV-2024-018", "issue_date": "2024-03-12", "vendor_name": "ACME Tools GmbH",
+            "currency": "EUR", "total_amount": 80.0, "line_items": items}, "evidence": evidence})
+    };
+    // 2 entries of 4 units miss the printed count of 3 either way.
+    let two = vec![item("Hammer", 3, 10.0), item("Screwdriver set", 1, 45.5)];
+    let three = vec![item("Hammer", 3, 10.0), item("Screwdriver set", 1, 45.5), item("Tape", 1, 4.5)];
+    let fake = FakeBedrock::start(vec![submit("t1", submission(two)), submit("t2", submission(three))]);
+    let agent = extractor(&fake, AgentOptions::default()).await;
+    let spec = spec();
+    let extraction = agent.extract(&document, &spec).await.unwrap();
+    assert_eq!(extraction.data["line_items"].as_array().unwrap().len(), 3);
+    assert_eq!(finalize(&spec, extraction).status, JobStatus::Succeeded);
+
+    let results = last_tool_results(&fake.requests()[1].body);
+    let text = results[0]["content"][0]["text"].as_str().unwrap();
+    assert!(
+        text.contains(
+            "- /line_items: page 1 prints \"Number of items: 3\" (a count of 3), but /line_items has 2 entries; \
+list every entry"
+        ),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn agreement_with_the_embedded_e_invoice_raises_confidence_and_disagreement_lowers_it() {
+    let path = format!(
+        "{}/../../tests/fixtures/documents/zugferd__ZUGFeRDv2_Mustangproject_MustangGnuaccountingBeispielRE-20201121_508.pdf",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let document = docex_core::DocumentReader::read(&docex_pdf::PdfReader::default(), &std::fs::read(path).unwrap())
+        .expect("the fixture reads");
+    assert!(!document.attachments.is_empty(), "the PDF carries its e-invoice");
+    // The model reads the total right and the invoice number wrong (quoting the right text).
+    let reading = json!({
+        "data": {"invoice_number": "RE-20201121/580", "issue_date": "2020-11-21", "vendor_name": "Bei Spiel GmbH",
+            "currency": "EUR", "total_amount": 571.04},
+        "evidence": [
+            {"field": "/invoice_number", "page": 1, "quote": "RE-20201121/508", "confidence": 0.7},
+            {"field": "/issue_date", "page": 1, "quote": "issued at 2020-11-21", "confidence": 0.7},
+            {"field": "/vendor_name", "page": 1, "quote": "Bei Spiel GmbH", "confidence": 0.7},
+            {"field": "/currency", "page": 1, "quote": "571.04 €", "confidence": 0.7},
+            {"field": "/total_amount", "page": 1, "quote": "Due payable: 571.04 €", "confidence": 0.7}
+        ]
+    });
+    let fake = FakeBedrock::start(vec![submit("t1", reading)]);
+    let agent = extractor(&fake, AgentOptions { max_turns: 1, ..AgentOptions::default() }).await;
+    let extraction = agent.extract(&document, &spec()).await.unwrap();
+    assert!(extraction.fields["/total_amount"].confidence >= 0.98, "{:?}", extraction.fields["/total_amount"]);
+    assert!((extraction.fields["/invoice_number"].confidence - 0.35).abs() < 1e-9);
+    assert!(
+        extraction
+            .notes
+            .iter()
+            .any(|n| n.starts_with("/invoice_number: the embedded e-invoice says \"RE-20201121/508\"")),
+        "{:?}",
+        extraction.notes
+    );
 }

@@ -1,47 +1,23 @@
 //! The workflow's Extract task (`docex_tasks::extract`, what the ExtractChunk Lambda runs)
 //! with the agent extractor over the real Bedrock client and a fake Bedrock runtime: the
 //! chunk it saves carries the data, the evidence and the token usage, and merging and
-//! finalizing carry the usage into the job's result.
+//! finalizing carry the usage into the job's result. The calls made before a failure are
+//! accounted for too: in the error, and in the job's usage whether the job then succeeds
+//! or fails.
 
 mod common;
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-
-use async_trait::async_trait;
+use common::stores::{Blobs, Events, Jobs, Specs};
 use common::*;
-use docex_agent::Provider;
+use docex_agent::bedrock::BedrockClient;
+use docex_agent::{AgentExtractor, AgentOptions, PriceTable, Provider};
 use docex_core::job::keys;
 use docex_core::{
-    BlobStore, DocexError, ErrorName, Extraction, JobRecord, JobResult, JobStatus, Spec, SpecStore, finalize,
+    BlobStore, ErrorName, Extraction, Extractor, JobRecord, JobResult, JobStatus, SpecStore, Usage, finalize,
     merge_extractions,
 };
-use docex_tasks::Chunk;
+use docex_tasks::{Chunk, FailureInput, MergeInput};
 use docex_testkit::fake_bedrock::{FakeBedrock, Reply};
-
-#[derive(Default)]
-struct Blobs(Mutex<HashMap<String, Vec<u8>>>);
-
-#[async_trait]
-impl BlobStore for Blobs {
-    async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<(), DocexError> {
-        self.0.lock().unwrap().insert(key.to_string(), bytes);
-        Ok(())
-    }
-    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, DocexError> {
-        Ok(self.0.lock().unwrap().get(key).cloned())
-    }
-}
-
-struct Specs;
-
-#[async_trait]
-impl SpecStore for Specs {
-    async fn spec(&self, name: &str) -> Result<Spec, DocexError> {
-        let text = docex_core::builtin::builtin_spec(name).ok_or_else(|| DocexError::SpecNotFound(name.into()))?;
-        Spec::from_json(name, text)
-    }
-}
 
 const MODEL: &str = "anthropic.claude-3-5-sonnet-20241022-v2:0";
 
@@ -106,4 +82,71 @@ fn providers_are_named_and_an_unknown_one_is_refused() {
     if std::env::var("DOCEX_MODEL").is_err() {
         assert!(error.is_some_and(|e| e.to_string().contains("needs a model")));
     }
+}
+
+#[tokio::test]
+async fn the_calls_before_a_throttled_one_are_counted_in_the_job_usage() {
+    // Turn 1 is answered; turn 2 is throttled (both of the SDK's attempts). The workflow
+    // retries the chunk, which starts over and succeeds at once.
+    let fake = FakeBedrock::start(vec![
+        Reply::tool_use("t1", "submit_extraction", broken_submission()).with_usage(1000, 300, 0, 0),
+        Reply::throttling(),
+        Reply::throttling(),
+        Reply::tool_use("t2", "submit_extraction", good_submission()).with_usage(1500, 280, 0, 0),
+    ]);
+    let sdk = sdk(&fake.url).await;
+    let extractor = docex_agent::build_extractor(Provider::Bedrock, Some(MODEL), Some(&sdk)).unwrap();
+    let (job_id, blobs, jobs) = ("job-throttled", Blobs::default(), Jobs::with("job-throttled"));
+    blobs.put_json(&keys::document(job_id), &invoice());
+    let chunk = Chunk { job_id: job_id.into(), spec: "invoice".into(), index: 0, first_page: 1, last_page: 1 };
+
+    let error = docex_tasks::extract(&chunk, &blobs, &Specs, extractor.as_ref()).await.unwrap_err();
+    assert_eq!(error.name(), "Docex.Throttled");
+    assert!(error.to_string().contains("(1 model call(s) before this: 1000 input, 300 output"), "{error}");
+    let spent: Usage = blobs.json(&keys::spent(job_id, 0));
+    assert_eq!((spent.calls, spent.input_tokens, spent.output_tokens), (1, 1000, 300));
+
+    docex_tasks::extract(&chunk, &blobs, &Specs, extractor.as_ref()).await.unwrap();
+    let input = MergeInput { job_id: job_id.into(), spec: "invoice".into(), chunk_count: 1 };
+    docex_tasks::merge(&input, &blobs, &jobs, &Specs, "bedrock").await.unwrap();
+    let result: JobResult = blobs.json(&keys::result(job_id));
+    assert_eq!(result.status, JobStatus::Succeeded, "{:?}", result.review_reasons);
+    let usage = result.usage.unwrap();
+    assert_eq!((usage.calls, usage.input_tokens, usage.output_tokens), (2, 2500, 580));
+    let cost = (2500.0 * 3.0 + 580.0 * 15.0) / 1e6;
+    assert!((usage.cost_usd.unwrap() - cost).abs() < 1e-12, "{usage:?}");
+}
+
+#[tokio::test]
+async fn a_job_whose_model_never_calls_the_tool_fails_with_the_usage_of_its_calls() {
+    let fake = FakeBedrock::start(vec![Reply::text("The total is 89.85 EUR.").with_usage(900, 50, 0, 0); 2]);
+    let client = BedrockClient::new(&sdk(&fake.url).await, MODEL);
+    let options = AgentOptions { max_turns: 2, ..AgentOptions::default() };
+    let agent = AgentExtractor::new(Box::new(client), PriceTable::shipped(), options);
+
+    // The extractor's own account of the failure.
+    let failed = agent.extract_accounted(&invoice(), &Specs.spec("invoice").await.unwrap()).await.unwrap_err();
+    assert_eq!(failed.error.name(), "Docex.ExtractionFailed");
+    let spent = failed.spent.expect("the calls made are accounted for");
+    assert_eq!((spent.calls, spent.input_tokens, spent.output_tokens), (2, 1800, 100));
+
+    // Through the workflow's tasks: Extract fails, RecordFailure keeps the cost on the job.
+    let fake = FakeBedrock::start(vec![Reply::text("The total is 89.85 EUR.").with_usage(900, 50, 0, 0); 2]);
+    let client = BedrockClient::new(&sdk(&fake.url).await, MODEL);
+    let agent = AgentExtractor::new(Box::new(client), PriceTable::shipped(), options);
+    let (job_id, blobs, jobs) = ("job-silent", Blobs::default(), Jobs::with("job-silent"));
+    blobs.put_json(&keys::document(job_id), &invoice());
+    let chunk = Chunk { job_id: job_id.into(), spec: "invoice".into(), index: 0, first_page: 1, last_page: 1 };
+    let error = docex_tasks::extract(&chunk, &blobs, &Specs, &agent).await.unwrap_err();
+    let message = error.to_string();
+    assert!(message.contains("did not call submit_extraction in 2 turns (2 model call(s) before this"), "{message}");
+    let failure =
+        FailureInput { job_id: job_id.into(), error: error.name().to_string(), cause: message.clone(), attempt: 0 };
+    docex_tasks::record_failure(&failure, &blobs, &jobs, &Events::default()).await.unwrap();
+    let result: JobResult = blobs.json(&keys::result(job_id));
+    assert_eq!(result.status, JobStatus::Failed);
+    assert_eq!(result.error.unwrap().message, message);
+    let usage = result.usage.expect("a failed job still shows what it spent");
+    assert_eq!((usage.calls, usage.input_tokens, usage.output_tokens), (2, 1800, 100));
+    assert!((usage.cost_usd.unwrap() - (1800.0 * 3.0 + 100.0 * 15.0) / 1e6).abs() < 1e-12, "{usage:?}");
 }

@@ -8,6 +8,12 @@
 //! [`docex_core::job::keys`]. Every task is safe to run again: it overwrites what it wrote
 //! before, and the stores' writes are idempotent.
 //!
+//! Scanned pages also travel as images: Prepare renders them (PNG, bounded by
+//! [`docex_core::Page::image_long_side`]) beside the document, and Extract hands them to
+//! the extractor with the chunk's pages. Model usage is accounted for even when an
+//! extraction fails: Extract keeps the usage of failed attempts per chunk, and Merge (or
+//! RecordFailure, for a job that fails) adds it to the job's usage.
+//!
 //! | state                   | task               |
 //! |-------------------------|--------------------|
 //! | `PrepareDocument`       | [`prepare`]        |
@@ -24,8 +30,8 @@ use std::sync::Arc;
 
 use docex_core::{
     BlobStore, DeadLetter, DeadLetterQueue, DocexError, Document, DocumentReader, EventBus, Extraction, Extractor,
-    JobEvent, JobResult, JobStatus, JobStore, Renderer, ResultStore, SpecStore, StatusUpdate, finalize,
-    merge_extractions,
+    JobEvent, JobResult, JobStatus, JobStore, PageImage, Renderer, ResultStore, SpecStore, StatusUpdate, Usage,
+    finalize, merge_extractions, printed_count_violations,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -143,9 +149,10 @@ pub async fn prepare(
         .get(&keys::input(&input.job_id))
         .await?
         .ok_or_else(|| DocexError::InvalidInput(format!("no uploaded document for job {}", input.job_id)))?;
-    let document = reader.read(&bytes)?;
+    let mut document = reader.read(&bytes)?;
+    document.page_images = page_images(&input.job_id, &bytes, &document, blobs, reader).await?;
     let pages = document.pages.len() as u32;
-    let chunks = (0..pages.div_ceil(PAGES_PER_CHUNK).max(1))
+    let chunks = (0..chunk_count(pages))
         .map(|index| Chunk {
             job_id: input.job_id.clone(),
             spec: input.spec.clone(),
@@ -162,6 +169,46 @@ pub async fn prepare(
     };
     put_json(blobs, &keys::document(&input.job_id), &document).await?;
     Ok(prepared)
+}
+
+/// How many chunks a document of `pages` pages is read in (one at least).
+pub fn chunk_count(pages: u32) -> u32 {
+    pages.div_ceil(PAGES_PER_CHUNK).max(1)
+}
+
+/// Renders the pages that want an image (scanned ones) and stores each PNG beside the
+/// document. A page the reader cannot render keeps its text only: the image is a help to
+/// a model, not a condition of reading the page.
+async fn page_images(
+    job_id: &str,
+    bytes: &[u8],
+    document: &Document,
+    blobs: &dyn BlobStore,
+    reader: &dyn DocumentReader,
+) -> Result<Vec<PageImage>, DocexError> {
+    let wanted: Vec<(u32, u32)> =
+        document.pages.iter().filter(|p| p.wants_image()).map(|p| (p.number, p.image_long_side())).collect();
+    let mut images = Vec::new();
+    for (page, rendered) in reader.render_pages(bytes, &wanted) {
+        let size = rendered.and_then(|png| png_size(&png).map(|size| (png, size)));
+        let (png, (width, height)) = match size {
+            Ok(image) => image,
+            Err(why) => {
+                tracing::warn!(job_id, page, %why, "no image of the page for the model");
+                continue;
+            }
+        };
+        let key = keys::page_image(job_id, page);
+        blobs.put(&key, png).await?;
+        images.push(PageImage { page, key, width, height, png: Vec::new() });
+    }
+    Ok(images)
+}
+
+/// The width and height of a PNG, from its header.
+fn png_size(png: &[u8]) -> Result<(u32, u32), String> {
+    let reader = png::Decoder::new(std::io::Cursor::new(png)).read_info().map_err(|e| format!("not a PNG: {e}"))?;
+    Ok((reader.info().width, reader.info().height))
 }
 
 /// `ExtractChunk`: reads one chunk's pages with the extractor and saves what it found. A
@@ -181,11 +228,65 @@ pub async fn extract(
     }
     let spec = specs.spec(&chunk.spec).await?;
     let mut document: Document = get_json(blobs, &keys::document(&chunk.job_id)).await?;
-    document.pages.retain(|p| (chunk.first_page..=chunk.last_page).contains(&p.number));
-    let extraction = extractor.extract(&document, &spec).await?;
+    let pages = chunk.first_page..=chunk.last_page;
+    document.pages.retain(|p| pages.contains(&p.number));
+    document.page_images.retain(|i| pages.contains(&i.page));
+    for image in &mut document.page_images {
+        image.png = blobs.get(&image.key).await?.unwrap_or_default();
+    }
+    document.page_images.retain(|i| !i.png.is_empty());
+    let extraction = match extractor.extract_accounted(&document, &spec).await {
+        Ok(extraction) => extraction,
+        Err(failed) => {
+            if let Some(spent) = &failed.spent {
+                add_spent(blobs, &keys::spent(&chunk.job_id, chunk.index), spent).await;
+            }
+            return Err(failed.error);
+        }
+    };
     let fields = extraction.fields.len();
     put_json(blobs, &key, &extraction).await?;
     Ok(Extracted { chunk_key: key, fields })
+}
+
+/// Adds the usage of a failed attempt to what the chunk's earlier failed attempts spent.
+/// The task fails with the extractor's error either way; a usage that cannot be stored is
+/// logged, not raised in its place.
+async fn add_spent(blobs: &dyn BlobStore, key: &str, spent: &Usage) {
+    let mut total: Usage = match get_optional_json(blobs, key).await {
+        Ok(earlier) => earlier.unwrap_or_default(),
+        Err(e) => {
+            tracing::warn!(key, error = %e, "the usage of earlier failed attempts could not be read");
+            Usage::default()
+        }
+    };
+    total.add(spent);
+    if let Err(e) = put_json(blobs, key, &total).await {
+        tracing::warn!(key, error = %e, "the usage of a failed attempt could not be stored");
+    }
+}
+
+/// What the job has spent on models so far: the chunks read, and the failed attempts of
+/// every chunk.
+async fn job_usage(blobs: &dyn BlobStore, job_id: &str, chunks: &[Extraction]) -> Result<Option<Usage>, DocexError> {
+    let mut usage: Option<Usage> = None;
+    for chunk in chunks {
+        if let Some(spent) = &chunk.usage {
+            usage.get_or_insert_with(Usage::default).add(spent);
+        }
+    }
+    for index in 0..chunk_count_of_job(blobs, job_id).await? {
+        if let Some(spent) = get_optional_json::<Usage>(blobs, &keys::spent(job_id, index)).await? {
+            usage.get_or_insert_with(Usage::default).add(&spent);
+        }
+    }
+    Ok(usage)
+}
+
+/// The number of chunks of a prepared job (0 before Prepare saved the document).
+async fn chunk_count_of_job(blobs: &dyn BlobStore, job_id: &str) -> Result<usize, DocexError> {
+    let document: Option<Document> = get_optional_json(blobs, &keys::document(job_id)).await?;
+    Ok(document.map_or(0, |d| chunk_count(d.pages.len() as u32) as usize))
 }
 
 /// `MergeAndValidate`: merges the chunks, validates against the spec, decides the status,
@@ -203,7 +304,11 @@ pub async fn merge(
         chunks.push(get_json(blobs, &keys::chunk(&input.job_id, index)).await?);
     }
     let document: Document = get_json(blobs, &keys::document(&input.job_id)).await?;
+    let usage = job_usage(blobs, &input.job_id, &chunks).await?;
     let mut merged = merge_extractions(chunks);
+    merged.usage = usage;
+    let miscounted = printed_count_violations(&spec, &document, &Value::Object(merged.data.clone()));
+    merged.notes.extend(miscounted.into_iter().map(|v| format!("{}: {}", v.pointer, v.message)));
     merged.notes.splice(0..0, document.notes);
     let job = job_record(jobs, &input.job_id).await?;
     let mut result = JobResult::from_outcome(&job, extractor_name, finalize(&spec, merged));
@@ -268,10 +373,24 @@ pub async fn record_failure(
     let job = job_record(jobs, &input.job_id).await?;
     let result_key = keys::result(&input.job_id);
     if blobs.get(&result_key).await?.is_none() {
-        put_json(blobs, &result_key, &JobResult::failed(&job, error.clone())).await?;
+        let mut failed = JobResult::failed(&job, error.clone());
+        failed.usage = failed_job_usage(blobs, &input.job_id).await?;
+        put_json(blobs, &result_key, &failed).await?;
     }
     set_status(jobs, events, update(&input.job_id, JobStatus::Failed, Some(error), None)).await?;
     Ok(Recorded { attempt: input.attempt })
+}
+
+/// The usage of a job that failed before its chunks were merged: the chunks that were read
+/// and the failed attempts of all of them.
+async fn failed_job_usage(blobs: &dyn BlobStore, job_id: &str) -> Result<Option<Usage>, DocexError> {
+    let mut chunks = Vec::new();
+    for index in 0..chunk_count_of_job(blobs, job_id).await? {
+        if let Some(chunk) = get_optional_json::<Extraction>(blobs, &keys::chunk(job_id, index)).await? {
+            chunks.push(chunk);
+        }
+    }
+    job_usage(blobs, job_id, &chunks).await
 }
 
 /// `JobFailed`: ends the execution with the caught error, raised again under its own name.
@@ -325,8 +444,17 @@ async fn put_json<T: Serialize>(blobs: &dyn BlobStore, key: &str, value: &T) -> 
 }
 
 async fn get_json<T: DeserializeOwned>(blobs: &dyn BlobStore, key: &str) -> Result<T, DocexError> {
-    let bytes = blobs.get(key).await?.ok_or_else(|| DocexError::Storage(format!("missing object {key}")))?;
-    serde_json::from_slice(&bytes).map_err(|e| DocexError::Storage(format!("cannot decode {key}: {e}")))
+    get_optional_json(blobs, key).await?.ok_or_else(|| DocexError::Storage(format!("missing object {key}")))
+}
+
+/// `Ok(None)` when there is no object under `key`.
+async fn get_optional_json<T: DeserializeOwned>(blobs: &dyn BlobStore, key: &str) -> Result<Option<T>, DocexError> {
+    match blobs.get(key).await? {
+        None => Ok(None),
+        Some(bytes) => serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(|e| DocexError::Storage(format!("cannot decode {key}: {e}"))),
+    }
 }
 
 /// The Task states of `statemachine/docex.asl.json` and the resource each is bound to: the

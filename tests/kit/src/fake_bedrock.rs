@@ -93,6 +93,40 @@ pub struct Received {
     pub signed: bool,
 }
 
+/// An `image` content block of a request, its bytes decoded from the wire's base64.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImageSent {
+    /// The message it is in (0 for the first).
+    pub message: usize,
+    /// `png`, `jpeg`, ...
+    pub format: String,
+    /// `None` when the block's bytes are not valid base64.
+    pub bytes: Option<Vec<u8>>,
+}
+
+impl Received {
+    /// Every image the request carries, in order: in the messages' content and inside
+    /// their tool results.
+    pub fn images(&self) -> Vec<ImageSent> {
+        use base64::Engine;
+        let mut images = Vec::new();
+        let messages = self.body["messages"].as_array().cloned().unwrap_or_default();
+        for (index, message) in messages.iter().enumerate() {
+            for block in message["content"].as_array().into_iter().flatten() {
+                let nested = block["toolResult"]["content"].as_array().cloned().unwrap_or_default();
+                for image in std::iter::once(block).chain(nested.iter()).filter_map(|b| b.get("image")) {
+                    let bytes = image["source"]["bytes"]
+                        .as_str()
+                        .and_then(|text| base64::engine::general_purpose::STANDARD.decode(text).ok());
+                    let format = image["format"].as_str().unwrap_or_default().to_string();
+                    images.push(ImageSent { message: index, format, bytes });
+                }
+            }
+        }
+        images
+    }
+}
+
 /// One request and the reply it got.
 pub type Exchange = crate::scripted::Exchange<Received, Reply>;
 

@@ -1,6 +1,9 @@
 //! Shared pieces of the agent's tests: a small invoice document, the shipped invoice spec,
-//! correct and broken submissions, and SDK configuration pointed at a fake server.
+//! correct and broken submissions, SDK configuration pointed at a fake server, and the
+//! workflow's stores held in memory ([`stores`]) for tests that run the tasks.
 #![allow(dead_code)]
+
+pub mod stores;
 
 use docex_core::{BBox, Document, Page, Spec, Word};
 use serde_json::{Value, json};
