@@ -6,13 +6,14 @@ use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use docex_core::api::{MAX_PAGE_SIZE, default_template};
+use docex_core::api::{MAX_PAGE_SIZE, ReportState, default_template};
 use docex_core::job::{is_valid_job_id, keys};
-use docex_core::{DocexError, JobRecord, JobStatus};
+use docex_core::{DocexError, JobRecord, JobResult, JobStatus, StatusUpdate};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
+use crate::corrections::{self, CorrectFields};
 use crate::{ApiError, AppState, Caller};
 
 /// The content type an upload must be sent with.
@@ -110,7 +111,7 @@ pub async fn create(
     // Signing has no side effect: it comes first, so a failure leaves no job behind.
     let upload =
         state.ports.urls.upload_url(&keys::input(&job_id), UPLOAD_CONTENT_TYPE, state.settings.upload_expiry).await?;
-    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let now = now_rfc3339();
     let job = JobRecord {
         job_id: job_id.clone(),
         owner: caller.owner,
@@ -189,6 +190,21 @@ fn report_file_name(document: &str) -> String {
     format!("{stem}-report.pdf")
 }
 
+/// The stored result of job `id`, decoded as `T`.
+async fn stored_result<T: DeserializeOwned>(state: &AppState, id: &str) -> Result<T, ApiError> {
+    let Some(bytes) = state.ports.blobs.get(&keys::result(id)).await? else {
+        return Err(ApiError::new(StatusCode::NOT_FOUND, "Api.ResultNotFound", format!("job {id} has no result")));
+    };
+    Ok(serde_json::from_slice(&bytes)
+        .map_err(|e| DocexError::Storage(format!("the result of job {id} cannot be read: {e}")))?)
+}
+
+/// A short-lived download of the report of `job`.
+async fn report_download(state: &AppState, job: &JobRecord) -> Result<docex_core::api::SignedRequest, ApiError> {
+    let name = report_file_name(&job.document);
+    Ok(state.ports.urls.download_url(&keys::report(&job.job_id), state.settings.download_expiry, Some(&name)).await?)
+}
+
 pub async fn result(State(state): State<AppState>, caller: Caller, JobId(id): JobId) -> Result<Json<Value>, ApiError> {
     let job = owned_job(&state, &caller, &id).await?;
     if !job.status.is_finished() {
@@ -197,23 +213,65 @@ pub async fn result(State(state): State<AppState>, caller: Caller, JobId(id): Jo
             format!("job {id} is {}: its result is not ready yet", job.status.as_str()),
         ));
     }
-    let Some(bytes) = state.ports.blobs.get(&keys::result(&id)).await? else {
-        return Err(ApiError::new(StatusCode::NOT_FOUND, "Api.ResultNotFound", format!("job {id} has no result")));
-    };
-    let result: Value = serde_json::from_slice(&bytes)
-        .ok()
-        .filter(Value::is_object)
-        .ok_or_else(|| DocexError::Storage(format!("the result of job {id} is not a JSON object")))?;
+    let result: Value = stored_result(&state, &id).await?;
+    if !result.is_object() {
+        return Err(DocexError::Storage(format!("the result of job {id} is not a JSON object")).into());
+    }
     // The report is rendered after the result is written and before the job completes: it
     // exists when the job finished without failing.
     let has_report = job.status != JobStatus::Failed && result.get("report").is_some_and(|r| !r.is_null());
-    let report = if has_report {
-        let name = report_file_name(&job.document);
-        Some(state.ports.urls.download_url(&keys::report(&id), state.settings.download_expiry, Some(&name)).await?)
-    } else {
-        None
-    };
+    let report = if has_report { Some(report_download(&state, &job).await?) } else { None };
     Ok(Json(json!({"result": result, "report": report})))
+}
+
+/// `PATCH /jobs/{id}/fields`: a reviewer's correction of a finished job's values (see
+/// [`corrections`]). The corrected result replaces `result.json`, the job takes the status
+/// the checks give, and [`docex_core::api::Corrections`] stores the result and renders the
+/// report again: the answer says whether the new report is ready or pending.
+pub async fn correct_fields(
+    State(state): State<AppState>,
+    caller: Caller,
+    JobId(id): JobId,
+    body: ApiJson<CorrectFields>,
+) -> Result<Json<Value>, ApiError> {
+    let ApiJson(body) = body;
+    let job = owned_job(&state, &caller, &id).await?;
+    if !matches!(job.status, JobStatus::Succeeded | JobStatus::NeedsReview) {
+        return Err(ApiError::conflict(
+            "Api.JobNotEditable",
+            format!(
+                "job {id} is {}: only a succeeded job or one that needs review can be corrected",
+                job.status.as_str()
+            ),
+        ));
+    }
+    let result: JobResult = stored_result(&state, &id).await?;
+    let spec = state.ports.specs.spec(&job.spec).await?;
+    let at = now_rfc3339();
+    let corrected = corrections::correct(&spec, &result, &body.edits, &caller.owner, &at)?;
+    let bytes = serde_json::to_vec(&corrected)
+        .map_err(|e| DocexError::Storage(format!("cannot encode the result of job {id}: {e}")))?;
+    state.ports.blobs.put(&keys::result(&id), bytes).await?;
+    let update = StatusUpdate {
+        job_id: id.clone(),
+        status: corrected.status,
+        error: None,
+        confidence: Some(corrected.confidence),
+        at: at.clone(),
+    };
+    state.ports.jobs.set_status(&update).await?;
+    let job = JobRecord { status: corrected.status, confidence: Some(corrected.confidence), updated_at: at, ..job };
+    let report_state = state.ports.corrections.result_corrected(&job, &update).await?;
+    let download = match report_state {
+        ReportState::Ready => Some(report_download(&state, &job).await?),
+        ReportState::Pending => None,
+    };
+    Ok(Json(json!({"job": job, "result": corrected, "report": {"state": report_state, "download": download}})))
+}
+
+/// The current time as every store records it (RFC 3339, milliseconds).
+fn now_rfc3339() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 pub async fn redrive(State(state): State<AppState>, caller: Caller, JobId(id): JobId) -> Result<Response, ApiError> {

@@ -9,6 +9,7 @@
 //! | `GET /jobs`                  | the caller's jobs, newest first, paged, optionally by status |
 //! | `GET /jobs/{id}`             | a job and its status history |
 //! | `GET /jobs/{id}/result`      | the result JSON and a short-lived report download URL |
+//! | `PATCH /jobs/{id}/fields`    | a reviewer's correction of a finished job's values (a JSON Patch), kept with who and when; re-checks the result and re-renders the report |
 //! | `POST /jobs/{id}/redrive`    | re-drives a failed job from the state that failed |
 //! | `GET /specs`, `GET /templates` | what a job can be run with |
 //!
@@ -27,10 +28,11 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodRouter, get, post};
-use docex_core::api::{Catalog, JobQueries, SignedUrls, WorkflowControl};
+use axum::routing::{MethodRouter, get, patch, post};
+use docex_core::api::{Catalog, Corrections, JobQueries, SignedUrls, WorkflowControl};
 use docex_core::{BlobStore, DocexError, SpecStore};
 
+pub mod corrections;
 pub mod error;
 mod jobs;
 #[cfg(feature = "lambda")]
@@ -46,13 +48,15 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/jobs"),
     ("GET", "/jobs/{id}"),
     ("GET", "/jobs/{id}/result"),
+    ("PATCH", "/jobs/{id}/fields"),
     ("POST", "/jobs/{id}/redrive"),
     ("GET", "/specs"),
     ("GET", "/templates"),
 ];
 
-/// The largest request body the API reads (job creation is a few hundred bytes).
-pub const MAX_BODY_BYTES: usize = 16 * 1024;
+/// The largest request body the API reads (job creation is a few hundred bytes; a
+/// correction of many line items a few KiB).
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// The environment variable with the browser origin allowed to call the API (CORS), e.g.
 /// `https://docex.example.com`; unset, no CORS headers are sent.
@@ -67,6 +71,7 @@ pub struct Ports {
     pub specs: Arc<dyn SpecStore>,
     pub catalog: Arc<dyn Catalog>,
     pub workflows: Arc<dyn WorkflowControl>,
+    pub corrections: Arc<dyn Corrections>,
 }
 
 /// How the API behaves.
@@ -154,6 +159,7 @@ fn route(method: &str, path: &str) -> Option<MethodRouter<AppState>> {
         ("GET", "/jobs") => get(jobs::list),
         ("GET", "/jobs/{id}") => get(jobs::show),
         ("GET", "/jobs/{id}/result") => get(jobs::result),
+        ("PATCH", "/jobs/{id}/fields") => patch(jobs::correct_fields),
         ("POST", "/jobs/{id}/redrive") => post(jobs::redrive),
         ("GET", "/specs") => get(jobs::specs),
         ("GET", "/templates") => get(jobs::templates),
@@ -197,7 +203,7 @@ async fn cors(State(origin): State<Option<HeaderValue>>, request: Request, next:
     let mut response = if preflight {
         let mut response = StatusCode::NO_CONTENT.into_response();
         let headers = response.headers_mut();
-        headers.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST, OPTIONS"));
+        headers.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST, PATCH, OPTIONS"));
         headers.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("authorization, content-type"));
         headers.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
         response

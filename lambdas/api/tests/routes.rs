@@ -1,9 +1,12 @@
-//! The router over the real AWS adapters (S3, DynamoDB and the bucket catalog on moto;
-//! re-drives through the Step Functions client to a recording endpoint, since moto has no
-//! `RedriveExecution`), driven request by request with `oneshot`: every route, paging and
-//! the status filter, presigned uploads and downloads used over plain HTTP, other users'
-//! jobs refused on every job route, named errors for malformed bodies, ids and queries,
-//! CORS, and the OpenAPI document against the router's routes. Every answer of a documented
+//! The router over the real AWS adapters (S3, DynamoDB, the bucket catalog and the
+//! EventBridge bus on moto, with rules delivering to SQS queues; re-drives through the Step
+//! Functions client to a recording endpoint, since moto has no `RedriveExecution`), driven
+//! request by request with `oneshot`: every route, paging and the status filter, presigned
+//! uploads and downloads used over plain HTTP, reviewers' corrections (checked against the
+//! spec, kept in the result, announced, and handed to StoreResult and RenderReport through
+//! the same input transformer Terraform sets), other users' jobs refused on every job
+//! route, named errors for malformed bodies, ids and queries, CORS, and the OpenAPI
+//! document against the router's routes. Every answer of a documented
 //! route is checked against `openapi.yaml`: its status must be documented and its body must
 //! match the schema given for it.
 
@@ -14,7 +17,9 @@ use api::{Caller, Ports, Settings};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
-use docex_aws::api::S3Catalog;
+use docex_aws::api::{
+    CORRECTION_INPUT_PATHS, CORRECTION_INPUT_TEMPLATE, EventBridgeCorrections, RESULT_CORRECTED, S3Catalog,
+};
 use docex_aws::dynamodb::{self, DynamoJobStore};
 use docex_aws::s3::{self, Buckets, S3BlobStore, S3SpecStore};
 use docex_aws::sfn::Workflows;
@@ -77,6 +82,57 @@ struct Stack {
     specs_bucket: String,
     templates_bucket: String,
     step_functions: FakeStepFunctions,
+    sqs: aws_sdk_sqs::Client,
+    /// Receives what the correction rule hands to StoreResult and RenderReport.
+    corrected_queue: String,
+    /// Receives the bus's job status events.
+    status_queue: String,
+}
+
+/// A queue and its ARN.
+async fn queue(sqs: &aws_sdk_sqs::Client, prefix: &str) -> (String, String) {
+    let url = sqs.create_queue().queue_name(unique_name(prefix)).send().await.unwrap().queue_url.unwrap();
+    let arn = sqs
+        .get_queue_attributes()
+        .queue_url(&url)
+        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
+        .send()
+        .await
+        .unwrap()
+        .attributes
+        .and_then(|a| a.get(&aws_sdk_sqs::types::QueueAttributeName::QueueArn).cloned())
+        .unwrap();
+    (url, arn)
+}
+
+/// A rule on `bus` for docex events of `detail_type`, delivering to the queue `arn`, through
+/// `transformer` when given.
+async fn rule(
+    events: &aws_sdk_eventbridge::Client,
+    bus: &str,
+    detail_type: &str,
+    arn: &str,
+    transformer: Option<aws_sdk_eventbridge::types::InputTransformer>,
+) {
+    let name = unique_name("rule");
+    let pattern = json!({"source": ["docex"], "detail-type": [detail_type]});
+    events.put_rule().name(&name).event_bus_name(bus).event_pattern(pattern.to_string()).send().await.unwrap();
+    let target = aws_sdk_eventbridge::types::Target::builder().id("queue").arn(arn).set_input_transformer(transformer);
+    events.put_targets().rule(&name).event_bus_name(bus).targets(target.build().unwrap()).send().await.unwrap();
+}
+
+/// The messages in a queue, waiting up to a few seconds for `expected` of them.
+async fn messages(sqs: &aws_sdk_sqs::Client, url: &str, expected: usize) -> Vec<Value> {
+    let mut received = Vec::new();
+    for _ in 0..4 {
+        let output =
+            sqs.receive_message().queue_url(url).max_number_of_messages(10).wait_time_seconds(1).send().await.unwrap();
+        received.extend(output.messages().iter().map(|m| serde_json::from_str(m.body().unwrap()).unwrap()));
+        if received.len() >= expected && expected > 0 {
+            break;
+        }
+    }
+    received
 }
 
 async fn bucket(client: &aws_sdk_s3::Client, prefix: &str) -> String {
@@ -97,11 +153,28 @@ async fn stack_with(settings: Settings) -> Stack {
     let jobs = DynamoJobStore::new(dynamo, table);
     let blobs = S3BlobStore::new(s3.clone(), buckets);
     let step_functions = fake_step_functions().await;
-    let sfn_sdk = sdk.into_builder().endpoint_url(&step_functions.endpoint).build();
+    let sfn_sdk = sdk.clone().into_builder().endpoint_url(&step_functions.endpoint).build();
     let workflows = Workflows::new(
         aws_sdk_sfn::Client::new(&sfn_sdk),
         format!("arn:aws:states:{REGION}:{ACCOUNT_ID}:stateMachine:docex"),
     );
+    let events = aws_sdk_eventbridge::Client::new(&sdk);
+    let sqs = aws_sdk_sqs::Client::new(&sdk);
+    let bus = unique_name("bus");
+    events.create_event_bus().name(&bus).send().await.unwrap();
+    let (corrected_queue, corrected_arn) = queue(&sqs, "corrected").await;
+    let (status_queue, status_arn) = queue(&sqs, "status").await;
+    let mut paths = std::collections::HashMap::new();
+    for (name, path) in CORRECTION_INPUT_PATHS {
+        paths.insert(name.to_string(), path.to_string());
+    }
+    let transformer = aws_sdk_eventbridge::types::InputTransformer::builder()
+        .set_input_paths_map(Some(paths))
+        .input_template(CORRECTION_INPUT_TEMPLATE)
+        .build()
+        .unwrap();
+    rule(&events, &bus, RESULT_CORRECTED, &corrected_arn, Some(transformer)).await;
+    rule(&events, &bus, "Job Status Changed", &status_arn, None).await;
     let ports = Ports {
         jobs: Arc::new(jobs.clone()),
         blobs: Arc::new(blobs.clone()),
@@ -109,8 +182,20 @@ async fn stack_with(settings: Settings) -> Stack {
         specs: Arc::new(S3SpecStore::new(s3.clone(), &specs_bucket)),
         catalog: Arc::new(S3Catalog::new(s3.clone(), &specs_bucket, &templates_bucket)),
         workflows: Arc::new(workflows),
+        corrections: Arc::new(EventBridgeCorrections::new(events, &bus)),
     };
-    Stack { router: api::router(ports, settings), jobs, blobs, s3, specs_bucket, templates_bucket, step_functions }
+    Stack {
+        router: api::router(ports, settings),
+        jobs,
+        blobs,
+        s3,
+        specs_bucket,
+        templates_bucket,
+        step_functions,
+        sqs,
+        corrected_queue,
+        status_queue,
+    }
 }
 
 async fn stack() -> Stack {
@@ -388,7 +473,7 @@ async fn bad_job_requests_are_named_and_create_nothing() {
         (Some("[]"), StatusCode::BAD_REQUEST, "Api.InvalidBody"),
     ];
     let long_name = format!(r#"{{"document": "{}.pdf", "spec": "invoice"}}"#, "x".repeat(300));
-    let huge = format!(r#"{{"document": "a.pdf", "spec": "invoice", "pad": "{}"}}"#, "x".repeat(40_000));
+    let huge = format!(r#"{{"document": "a.pdf", "spec": "invoice", "pad": "{}"}}"#, "x".repeat(70_000));
     let mut cases = cases;
     cases.push((Some(&long_name), StatusCode::BAD_REQUEST, "Api.InvalidDocumentName"));
     cases.push((Some(&huge), StatusCode::PAYLOAD_TOO_LARGE, "Api.PayloadTooLarge"));
@@ -599,32 +684,57 @@ async fn only_a_failed_job_is_redriven() {
     assert_eq!(*stack.step_functions.redriven.lock().unwrap(), vec![execution(&failed), execution(&stuck)]);
 }
 
+/// How the owner of a job calls a job route successfully: which of the seeded jobs (a
+/// failed one for a re-drive, a finished one for the rest) and the body. A new job route
+/// must say so here, so the test below cannot pass it by.
+fn owners_call(method: &str, path: &str, failed: &str, done: &str) -> (String, Option<Value>) {
+    match (method, path) {
+        ("POST", "/jobs/{id}/redrive") => (failed.to_string(), None),
+        ("GET", "/jobs/{id}") | ("GET", "/jobs/{id}/result") => (done.to_string(), None),
+        ("PATCH", "/jobs/{id}/fields") => {
+            (done.to_string(), Some(json!({"edits": [{"op": "replace", "path": "/vendor", "value": "ACME Ltd"}]})))
+        }
+        _ => panic!("{method} {path} is a job route this test does not know how to call: add it to owners_call"),
+    }
+}
+
 #[tokio::test]
 async fn another_users_job_is_not_found_on_every_route() {
     let stack = stack().await;
-    let job_id = id("job");
-    seed(&stack, &job_id, "alice", "2026-03-01T10:00:00Z", &[JobStatus::Running, JobStatus::Failed]).await;
-    let failed = json!({"job_id": job_id, "document": "a.pdf", "spec": "invoice", "status": "FAILED", "data": {},
+    put_bill_spec(&stack).await;
+    let failed = id("failed");
+    seed(&stack, &failed, "alice", "2026-03-01T10:00:00Z", &[JobStatus::Running, JobStatus::Failed]).await;
+    let failed_result = json!({"job_id": failed, "document": "a.pdf", "spec": "bill", "status": "FAILED", "data": {},
                         "fields": {}, "confidence": 0.0, "report": null,
                         "error": {"name": "Docex.NotPdf", "message": "the file is not a PDF: a PNG"}});
-    stack.blobs.put(&keys::result(&job_id), serde_json::to_vec(&failed).unwrap()).await.unwrap();
+    stack.blobs.put(&keys::result(&failed), serde_json::to_vec(&failed_result).unwrap()).await.unwrap();
+    let done = id("done");
+    seed_bill(&stack, &done, "alice").await;
     let missing = id("missing");
     let job_routes: Vec<_> = api::ROUTES.iter().filter(|(_, path)| path.contains("{id}")).collect();
-    assert_eq!(job_routes.len(), 3);
+    assert!(job_routes.len() >= 4, "{job_routes:?}");
     for (method, path) in job_routes {
-        let mine = send(&stack.router, method, &path.replace("{id}", &job_id), Some("alice"), None).await;
-        assert!(mine.status.is_success(), "{method} {path} for its owner: {}", mine.body);
-        let theirs = send(&stack.router, method, &path.replace("{id}", &job_id), Some("mallory"), None).await;
+        let (job_id, body) = owners_call(method, path, &failed, &done);
+        let stored_before = stack.blobs.get(&keys::result(&job_id)).await.unwrap();
+        let job_before = stack.jobs.get(&job_id).await.unwrap();
+        let theirs = send(&stack.router, method, &path.replace("{id}", &job_id), Some("mallory"), body.clone()).await;
         assert_eq!((theirs.status, theirs.error_name()), (StatusCode::NOT_FOUND, "Api.JobNotFound"), "{method} {path}");
-        let nobodys = send(&stack.router, method, &path.replace("{id}", &missing), Some("mallory"), None).await;
+        let nobodys = send(&stack.router, method, &path.replace("{id}", &missing), Some("mallory"), body.clone()).await;
         assert_eq!(
             theirs.body.to_string().replace(&job_id, "ID"),
             nobodys.body.to_string().replace(&missing, "ID"),
             "another user's job reads like a missing one"
         );
+        assert_eq!(stack.blobs.get(&keys::result(&job_id)).await.unwrap(), stored_before, "{method} {path}");
+        assert_eq!(stack.jobs.get(&job_id).await.unwrap(), job_before, "{method} {path}");
+        let mine = send(&stack.router, method, &path.replace("{id}", &job_id), Some("alice"), body).await;
+        assert!(mine.status.is_success(), "{method} {path} for its owner: {}", mine.body);
     }
-    // Only alice's own re-drive reached the workflow.
+    // Only alice's own re-drive reached the workflow, and only her correction was announced.
     assert_eq!(stack.step_functions.redriven.lock().unwrap().len(), 1);
+    let corrected = messages(&stack.sqs, &stack.corrected_queue, 1).await;
+    assert_eq!(corrected.len(), 1, "{corrected:?}");
+    assert_eq!(corrected[0]["job_id"], done.as_str());
     let listed = send(&stack.router, "GET", "/jobs", Some("mallory"), None).await;
     assert_eq!(listed.body["jobs"], json!([]));
 }
@@ -753,4 +863,187 @@ async fn presigned_urls_expire_when_the_settings_say() {
             .await;
     let url = answer.body["upload"]["url"].as_str().unwrap();
     assert!(url.contains("X-Amz-Expires=60"), "{url}");
+}
+
+/// A spec whose line items must add up to the total.
+const BILL_SPEC: &str = r#"{"type": "object", "required": ["total"],
+    "x-docex-rules": [{"rule": "sum", "terms": ["/items/*/amount"], "equals_any": ["/total"]}],
+    "properties": {
+        "total": {"type": "number", "description": "The amount due"},
+        "vendor": {"type": "string", "description": "Who sent the bill"},
+        "items": {"type": "array", "items": {"type": "object", "properties": {"amount": {"type": "number"}}}}
+    }}"#;
+
+async fn put_bill_spec(stack: &Stack) {
+    let put = stack.s3.put_object().bucket(&stack.specs_bucket).key("bill.json");
+    put.body(BILL_SPEC.as_bytes().to_vec().into()).send().await.unwrap();
+}
+
+/// A job of `owner` with the `bill` spec that needs review: its items (10 + 20) do not add
+/// up to its total (31). Its result and report are stored.
+async fn seed_bill(stack: &Stack, job_id: &str, owner: &str) -> Value {
+    let mut record = job(job_id, owner, "2026-03-01T10:00:00Z", JobStatus::Queued);
+    record.spec = "bill".into();
+    record.template = "generic".into();
+    assert!(stack.jobs.create(&record).await.unwrap());
+    stack.jobs.set_status(&update(job_id, JobStatus::Running, "2026-03-01T10:00:01Z")).await.unwrap();
+    let mut done = update(job_id, JobStatus::NeedsReview, "2026-03-01T10:00:02Z");
+    done.confidence = Some(0.55);
+    stack.jobs.set_status(&done).await.unwrap();
+    let result = json!({
+        "job_id": job_id, "document": "Rechnung März.pdf", "spec": "bill", "status": "NEEDS_REVIEW",
+        "data": {"total": 31.0, "vendor": "ACME", "items": [{"amount": 10.0}, {"amount": 20.0}]},
+        "fields": {
+            "/total": {"confidence": 0.45, "page": 1, "text": "31.00"},
+            "/vendor": {"confidence": 0.9, "page": 1, "text": "ACME"},
+            "/items/0/amount": {"confidence": 0.4, "page": 1, "text": "10.00"},
+            "/items/1/amount": {"confidence": 0.4, "page": 1, "text": "20.00"}
+        },
+        "confidence": 0.55,
+        "review_reasons": ["/items/*/amount add up to 30.00, which matches none of /total"],
+        "report": keys::report(job_id), "error": null, "extractor": "offline"
+    });
+    stack.blobs.put(&keys::result(job_id), serde_json::to_vec(&result).unwrap()).await.unwrap();
+    stack.blobs.put(&keys::report(job_id), b"%PDF-1.7 the first report".to_vec()).await.unwrap();
+    result
+}
+
+async fn stored_result(stack: &Stack, job_id: &str) -> Value {
+    serde_json::from_slice(&stack.blobs.get(&keys::result(job_id)).await.unwrap().unwrap()).unwrap()
+}
+
+#[tokio::test]
+async fn a_correction_is_checked_kept_announced_and_handed_to_store_and_render() {
+    let stack = stack().await;
+    put_bill_spec(&stack).await;
+    let job_id = id("bill");
+    let before = seed_bill(&stack, &job_id, "alice").await;
+    let edits = json!({"edits": [
+        {"op": "test", "path": "/total", "value": 31.0},
+        {"op": "replace", "path": "/total", "value": 30.0}
+    ]});
+    let answer = send(&stack.router, "PATCH", &format!("/jobs/{job_id}/fields"), Some("alice"), Some(edits)).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+
+    // The checks pass now: the job succeeds, and the correction is kept with who and when.
+    let result = &answer.body["result"];
+    assert_eq!(result["status"], "SUCCEEDED", "{result}");
+    assert_eq!(result["review_reasons"], json!([]));
+    assert_eq!(result["data"]["total"], 30.0);
+    assert_eq!(result["fields"]["/total"]["confidence"], 1.0);
+    let correction = &result["corrections"][0];
+    assert_eq!(correction["by"], "alice");
+    assert_eq!(correction["edits"], json!([{"pointer": "/total", "old": 31.0, "new": 30.0}]));
+    assert_eq!(
+        (correction["status_before"].as_str(), correction["status_after"].as_str()),
+        (Some("NEEDS_REVIEW"), Some("SUCCEEDED"))
+    );
+    assert_eq!(correction["review_reasons_before"], before["review_reasons"]);
+    let at = chrono::DateTime::parse_from_rfc3339(correction["at"].as_str().unwrap()).unwrap();
+    assert!(chrono::Utc::now().signed_duration_since(at) < chrono::Duration::minutes(1));
+    assert_eq!(stored_result(&stack, &job_id).await, *result, "result.json holds the corrected result");
+
+    // The job record and its history follow.
+    assert_eq!(answer.body["job"]["status"], "SUCCEEDED");
+    let record = stack.jobs.get(&job_id).await.unwrap().unwrap();
+    assert_eq!(record.status, JobStatus::Succeeded);
+    assert_eq!(record.confidence, result["confidence"].as_f64());
+    let shown = send(&stack.router, "GET", &format!("/jobs/{job_id}"), Some("alice"), None).await;
+    let statuses: Vec<&str> =
+        shown.body["history"].as_array().unwrap().iter().map(|u| u["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses.last(), Some(&"SUCCEEDED"), "{statuses:?}");
+
+    // On AWS the report is rendered by RenderReport, so it is pending; the rule hands the
+    // task input to StoreResult and RenderReport, and the new status goes to the owner.
+    assert_eq!(answer.body["report"], json!({"state": "pending", "download": null}));
+    let corrected = messages(&stack.sqs, &stack.corrected_queue, 1).await;
+    assert_eq!(corrected, vec![json!({"job_id": job_id, "spec": "bill", "template": "generic"})]);
+    let announced = messages(&stack.sqs, &stack.status_queue, 1).await;
+    assert_eq!(announced.len(), 1, "{announced:?}");
+    assert_eq!(announced[0]["detail"]["job_id"], job_id.as_str());
+    assert_eq!(announced[0]["detail"]["owner"], "alice");
+    assert_eq!(announced[0]["detail"]["status"], "SUCCEEDED");
+
+    // A second correction builds on the first: the test of the old value fails now.
+    let stale =
+        json!({"edits": [{"op": "test", "path": "/total", "value": 31.0}, {"op": "remove", "path": "/vendor"}]});
+    let answer = send(&stack.router, "PATCH", &format!("/jobs/{job_id}/fields"), Some("alice"), Some(stale)).await;
+    assert_eq!((answer.status, answer.error_name()), (StatusCode::CONFLICT, "Api.EditConflict"));
+    let again =
+        json!({"edits": [{"op": "remove", "path": "/items/1"}, {"op": "replace", "path": "/total", "value": 10}]});
+    let answer = send(&stack.router, "PATCH", &format!("/jobs/{job_id}/fields"), Some("alice"), Some(again)).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert_eq!(answer.body["result"]["corrections"].as_array().unwrap().len(), 2);
+    assert_eq!(answer.body["result"]["data"]["items"], json!([{"amount": 10.0}]));
+}
+
+#[tokio::test]
+async fn a_refused_correction_changes_nothing_and_only_finished_jobs_are_corrected() {
+    let stack = stack().await;
+    put_bill_spec(&stack).await;
+    let job_id = id("bill");
+    seed_bill(&stack, &job_id, "alice").await;
+    let stored = stack.blobs.get(&keys::result(&job_id)).await.unwrap();
+    let record = stack.jobs.get(&job_id).await.unwrap();
+    let uri = format!("/jobs/{job_id}/fields");
+    for (body, status, name) in [
+        (
+            json!({"edits": [{"op": "replace", "path": "/total", "value": "thirty"}]}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Api.ValueRefused",
+        ),
+        (json!({"edits": [{"op": "remove", "path": "/total"}]}), StatusCode::UNPROCESSABLE_ENTITY, "Api.ValueRefused"),
+        (
+            json!({"edits": [{"op": "replace", "path": "/vendor", "value": 7}, {"op": "replace", "path": "/total", "value": 30}]}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Api.ValueRefused",
+        ),
+        (
+            json!({"edits": [{"op": "replace", "path": "/items/5/amount", "value": 1}]}),
+            StatusCode::BAD_REQUEST,
+            "Api.InvalidEdit",
+        ),
+        (
+            json!({"edits": [{"op": "copy", "from": "/total", "path": "/vendor"}]}),
+            StatusCode::BAD_REQUEST,
+            "Api.InvalidEdit",
+        ),
+        (json!({"edits": []}), StatusCode::BAD_REQUEST, "Api.InvalidEdit"),
+        (json!({"edits": [{"op": "rename", "path": "/total"}]}), StatusCode::BAD_REQUEST, "Api.InvalidBody"),
+        (
+            json!({"edits": [{"op": "replace", "path": "/total", "value": 30}], "by": "bob"}),
+            StatusCode::BAD_REQUEST,
+            "Api.InvalidBody",
+        ),
+        (json!({"total": 30}), StatusCode::BAD_REQUEST, "Api.InvalidBody"),
+    ] {
+        let answer = send(&stack.router, "PATCH", &uri, Some("alice"), Some(body.clone())).await;
+        assert_eq!((answer.status, answer.error_name()), (status, name), "{body}: {}", answer.body);
+    }
+    let refused = send(
+        &stack.router,
+        "PATCH",
+        &uri,
+        Some("alice"),
+        Some(json!({"edits": [{"op": "replace", "path": "/total", "value": "thirty"}]})),
+    )
+    .await;
+    assert!(refused.body["error"]["message"].as_str().unwrap().contains("/total"), "{}", refused.body);
+    assert_eq!(stack.blobs.get(&keys::result(&job_id)).await.unwrap(), stored, "nothing was written");
+    assert_eq!(stack.jobs.get(&job_id).await.unwrap(), record);
+    assert_eq!(messages(&stack.sqs, &stack.corrected_queue, 0).await, Vec::<Value>::new(), "nothing was announced");
+
+    let edit = json!({"edits": [{"op": "replace", "path": "/total", "value": 30}]});
+    let (running, failed) = (id("running"), id("failed"));
+    seed(&stack, &running, "alice", "2026-03-01T10:00:00Z", &[JobStatus::Running]).await;
+    seed(&stack, &failed, "alice", "2026-03-01T10:00:00Z", &[JobStatus::Running, JobStatus::Failed]).await;
+    for job_id in [&running, &failed] {
+        let answer =
+            send(&stack.router, "PATCH", &format!("/jobs/{job_id}/fields"), Some("alice"), Some(edit.clone())).await;
+        assert_eq!((answer.status, answer.error_name()), (StatusCode::CONFLICT, "Api.JobNotEditable"));
+    }
+    let lost = id("lost");
+    seed(&stack, &lost, "alice", "2026-03-01T10:00:00Z", &[JobStatus::Running, JobStatus::Succeeded]).await;
+    let answer = send(&stack.router, "PATCH", &format!("/jobs/{lost}/fields"), Some("alice"), Some(edit)).await;
+    assert_eq!((answer.status, answer.error_name()), (StatusCode::NOT_FOUND, "Api.ResultNotFound"));
 }

@@ -1,24 +1,29 @@
 //! The REST API's ports (`docex_core::api`) over the AWS adapters: presigned S3 URLs,
-//! a user's jobs from the DynamoDB owner index, re-drive through Step Functions, and the
-//! spec and template names of the buckets plus the shipped ones.
+//! a user's jobs from the DynamoDB owner index, re-drive through Step Functions, what
+//! follows a reviewer's correction (events on the docex bus), and the spec and template
+//! names of the buckets plus the shipped ones.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use aws_config::SdkConfig;
+use aws_sdk_eventbridge::types::PutEventsRequestEntry;
 use aws_sdk_s3::Client;
 use docex_core::DocexError;
+use docex_core::EventBus;
 use docex_core::api::{
-    BUILTIN_TEMPLATE_NAMES, Catalog, JobPage, JobQueries, SignedRequest, SignedUrls, WorkflowControl,
+    BUILTIN_TEMPLATE_NAMES, Catalog, Corrections, JobPage, JobQueries, ReportState, SignedRequest, SignedUrls,
+    WorkflowControl,
 };
 use docex_core::builtin::BUILTIN_SPECS;
-use docex_core::job::StatusUpdate;
+use docex_core::job::{JobEvent, JobRecord, StatusUpdate};
 use docex_core::outcome::JobStatus;
 
 use crate::config;
 use crate::dynamodb::DynamoJobStore;
-use crate::error::from_sdk;
+use crate::error::{classify, from_sdk};
+use crate::events::EventBridgeBus;
 use crate::s3::{PresignedRequest, S3BlobStore};
 use crate::sfn::Workflows;
 
@@ -74,6 +79,67 @@ impl JobQueries for DynamoJobStore {
 impl WorkflowControl for Workflows {
     async fn redrive_job(&self, job_id: &str) -> Result<String, DocexError> {
         self.redrive(job_id).await
+    }
+}
+
+/// The `detail-type` of the event that asks for a corrected result to be stored and its
+/// report rendered again. Its `detail` is `{"job_id", "owner", "spec", "template", "at"}`.
+pub const RESULT_CORRECTED: &str = "Job Result Corrected";
+
+/// How an EventBridge rule turns a [`RESULT_CORRECTED`] event into the input of the
+/// `store-result` and `render-report` functions (the task input `{job_id, spec, template}`):
+/// the input transformer's paths and template, as `terraform/corrections.tf` sets them.
+pub const CORRECTION_INPUT_PATHS: &[(&str, &str)] =
+    &[("job_id", "$.detail.job_id"), ("spec", "$.detail.spec"), ("template", "$.detail.template")];
+/// See [`CORRECTION_INPUT_PATHS`].
+pub const CORRECTION_INPUT_TEMPLATE: &str = r#"{"job_id": <job_id>, "spec": <spec>, "template": <template>}"#;
+
+/// Corrections on AWS: the job's new status goes out as a `Job Status Changed` event (to the
+/// owner's open pages, like any status change), and a [`RESULT_CORRECTED`] event hands the
+/// rest to the workflow's own StoreResult and RenderReport functions through a rule on the
+/// docex bus. So the API function carries neither Typst nor database access, and the same
+/// code stores and renders a corrected result as a fresh one. The report is pending until
+/// RenderReport has run (seconds); EventBridge retries the functions when they fail.
+#[derive(Debug, Clone)]
+pub struct EventBridgeCorrections {
+    client: aws_sdk_eventbridge::Client,
+    bus: EventBridgeBus,
+}
+
+impl EventBridgeCorrections {
+    pub fn new(client: aws_sdk_eventbridge::Client, bus_name: impl Into<String>) -> EventBridgeCorrections {
+        let bus = EventBridgeBus::new(client.clone(), bus_name);
+        EventBridgeCorrections { client, bus }
+    }
+
+    /// On the bus named by `DOCEX_EVENT_BUS`, `default` when unset.
+    pub fn from_env(sdk: &SdkConfig) -> EventBridgeCorrections {
+        let bus = EventBridgeBus::from_env(sdk);
+        EventBridgeCorrections::new(aws_sdk_eventbridge::Client::new(sdk), bus.bus_name())
+    }
+}
+
+#[async_trait]
+impl Corrections for EventBridgeCorrections {
+    async fn result_corrected(&self, job: &JobRecord, update: &StatusUpdate) -> Result<ReportState, DocexError> {
+        self.bus.publish(&JobEvent::new(&job.owner, update)).await?;
+        let detail = serde_json::json!({
+            "job_id": job.job_id, "owner": job.owner, "spec": job.spec, "template": job.template, "at": update.at,
+        });
+        let entry = PutEventsRequestEntry::builder()
+            .event_bus_name(self.bus.bus_name())
+            .source(JobEvent::SOURCE)
+            .detail_type(RESULT_CORRECTED)
+            .detail(detail.to_string())
+            .build();
+        let what = format!("EventBridge PutEvents {} for job {}", self.bus.bus_name(), job.job_id);
+        let output = self.client.put_events().entries(entry).send().await.map_err(|e| from_sdk(&what, e))?;
+        if let Some(failed) = output.entries().iter().find(|e| e.error_code().is_some()) {
+            let code = failed.error_code();
+            let message = failed.error_message().unwrap_or("no message");
+            return Err(classify(code, &format!("{what}: the entry failed: {} {message}", code.unwrap_or("?"))));
+        }
+        Ok(ReportState::Pending)
     }
 }
 

@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod commands;
 pub mod datadir;
 pub mod eval;
+pub mod reviews;
 pub mod sqlite;
 pub mod statemachine;
 pub mod timeline;
