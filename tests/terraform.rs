@@ -512,7 +512,14 @@ fn code_path(krate: &str) -> CodePath {
 
     // Each adapter: its trait implementations, constructors and the methods the crate
     // calls, and whatever those call in the same file.
-    for adapter in &path.adapters.clone() {
+    // An adapter that builds another adapter of the crate (`EventBridgeBus::from_env(..)`
+    // inside `EventBridgeCorrections::from_env`) brings that one's code path in too.
+    let mut pending: Vec<Adapter> = path.adapters.iter().cloned().collect();
+    let mut done = BTreeSet::new();
+    while let Some(adapter) = pending.pop() {
+        if !done.insert(adapter.clone()) {
+            continue;
+        }
         let source = Source::parse(&read(&adapter.file));
         let fns = source.functions();
         let mut reached: BTreeSet<usize> = fns
@@ -551,6 +558,15 @@ fn code_path(krate: &str) -> CodePath {
             let (from, to) = fns[i].body;
             path.operations.extend(source.operations(from, to));
             path.env.extend(source.env(from, to, &constants));
+            for (callee, name) in source.qualified_calls(from, to) {
+                let Callee::Type(ty) = callee else { continue };
+                if ty != adapter.ty && (name == "from_env" || name == "new") {
+                    if let Some(built) = types.get(&ty) {
+                        path.adapters.insert(built.clone());
+                        pending.push(built.clone());
+                    }
+                }
+            }
         }
     }
     path
