@@ -2,7 +2,6 @@
 //! kind, scoring, and the unlabelled fallbacks.
 
 use std::collections::HashMap;
-use std::sync::LazyLock;
 
 use docex_core::{BBox, Document, Extraction, FieldEvidence, FieldKind, FieldSpec, Spec};
 use docex_normalize::{
@@ -13,6 +12,8 @@ use regex::Regex;
 use serde_json::{Value, json};
 
 use crate::layout::{LabelHit, TLine, document_lines, find_labels, fold_label};
+use crate::legal::{LEGAL_NAME, legal_names};
+use crate::tender::tendered_less_change;
 
 /// Phrases that look like a label of some field but announce something else: a hit inside
 /// one of them is dropped ("date" in "order date", "customer" in "customer number").
@@ -53,14 +54,6 @@ const DISTRACTORS: &[&str] = &[
     "sub total",
     "subtotal",
 ];
-
-/// Legal-form words that end a company name.
-static LEGAL_NAME: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"((?:[A-Z0-9&][\w&'’.\-]*,?\s+){0,4}?[A-Z0-9][\w&'’.\-]*,?\s+(?:GmbH(?:\s&\sCo\.\sKG)?|AG|B\.V\.|BV|N\.V\.|Inc\.?|Ltd\.?|Limited|LLC|L\.L\.C\.|SDN\.?\s+BHD\.?|Sdn\.?\s+Bhd\.?|SARL|S\.A\.R\.L\.|SAS|S\.A\.S\.|S\.A\.|Corp\.?|Corporation|plc|PLC|KG|e\.K\.|Pvt\.?\s+Ltd\.?|Private\s+Limited|S\.p\.A\.|S\.r\.l\.|GbR|UG|Oy|AB|ApS|A/S|Pty\.?\s+Ltd\.?))(?:[\s,.;:)]|$)",
-    )
-    .expect("valid")
-});
 
 /// One way of reading a field.
 #[derive(Debug, Clone)]
@@ -395,24 +388,8 @@ fn legal_name_candidates(ctx: &Ctx, buyer_fields: &[usize]) -> Vec<Candidate> {
             continue;
         }
         for (seg_start, seg_end) in line.segments() {
-            let segment = &line.text[seg_start..seg_end];
-            for c in LEGAL_NAME.captures_iter(segment) {
-                let Some(m) = c.get(1) else { continue };
-                let m_start = seg_start + m.start();
-                let m_end = seg_start + m.end();
-                // Stop at a lower-case word: "sold by Amazon Web Services, Inc." keeps the name.
-                let mut start = m_start;
-                for (s, w) in words_with_offsets(m.as_str()) {
-                    if w.starts_with(|c: char| c.is_lowercase()) {
-                        start = m_start + s + w.len();
-                    }
-                }
-                let text = line.text[start..m_end].trim();
-                if text.is_empty() || text.split_whitespace().count() < 2 {
-                    continue;
-                }
-                let s = start + (line.text[start..].len() - line.text[start..].trim_start().len());
-                found.push((text.to_string(), li, s, s + text.len()));
+            for name in legal_names(&line.text[seg_start..seg_end], line.ocr) {
+                found.push((name.name, li, seg_start + name.start, seg_start + name.end));
             }
         }
     }
@@ -431,7 +408,7 @@ fn legal_name_candidates(ctx: &Ctx, buyer_fields: &[usize]) -> Vec<Candidate> {
             value: json!(text),
             confidence,
             page: line.page,
-            text: text.clone(),
+            text: line.text[*s..*e].to_string(),
             bbox: line.bbox_of(*s, *e),
             line: *li,
             amount: None,
@@ -748,6 +725,35 @@ fn is_total_field(field: &FieldSpec) -> bool {
         || field.labels.iter().take(2).any(|l| fold(l) == "total")
 }
 
+/// Weighs the candidates of a total against cash tendered less change: one that agrees is
+/// surer; on a recognised page one that disagrees is less sure than the difference, which
+/// joins the candidates.
+fn cross_check_with_tender(ctx: &Ctx, cands: &mut Vec<Candidate>) {
+    let Some(paid) = tendered_less_change(&ctx.lines) else { return };
+    let mut agreed = false;
+    for c in cands.iter_mut() {
+        if c.amount.is_some_and(|a| (a - paid.total).abs() < 0.005) {
+            c.confidence = (c.confidence + 0.05).min(0.98);
+            agreed = true;
+        } else if ctx.lines[c.line].ocr {
+            c.confidence *= 0.6;
+        }
+    }
+    if !agreed {
+        let line = &ctx.lines[paid.tendered.line];
+        cands.push(Candidate {
+            value: json!(paid.total),
+            confidence: 0.62,
+            page: line.page,
+            text: format!("{} / {}", paid.tendered.text, paid.change.text),
+            bbox: line.bbox_of(0, line.text.len()),
+            line: paid.tendered.line,
+            amount: Some(paid.total),
+            currency: None,
+        });
+    }
+}
+
 /// Picks the best candidate of a field.
 fn choose(field: &FieldSpec, mut cands: Vec<Candidate>) -> Option<Candidate> {
     if cands.is_empty() {
@@ -826,7 +832,10 @@ pub(crate) fn extract_from_pages(document: &Document, spec: &Spec) -> Extraction
         if matches!(field.kind, FieldKind::Table(_) | FieldKind::TextList | FieldKind::Boolean) {
             continue;
         }
-        let cands = labelled_candidates(&ctx, i, field);
+        let mut cands = labelled_candidates(&ctx, i, field);
+        if matches!(field.kind, FieldKind::Money) && is_total_field(field) {
+            cross_check_with_tender(&ctx, &mut cands);
+        }
         match choose(field, cands) {
             Some(c) => {
                 if field.kind == FieldKind::Date {

@@ -22,7 +22,9 @@ mod contract;
 mod einvoice;
 mod fields;
 mod layout;
+mod legal;
 mod table;
+mod tender;
 
 use async_trait::async_trait;
 use docex_core::{DocexError, Document, Extraction, Extractor, Spec};
