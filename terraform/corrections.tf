@@ -34,7 +34,7 @@ resource "aws_cloudwatch_event_target" "result_corrected" {
       spec     = "$.detail.spec"
       template = "$.detail.template"
     }
-    input_template = "{\"job_id\": <job_id>, \"spec\": <spec>, \"template\": <template>}"
+    input_template = "{\"job_id\": \"<job_id>\", \"spec\": \"<spec>\", \"template\": \"<template>\"}"
   }
 
   retry_policy {

@@ -91,8 +91,10 @@ pub const RESULT_CORRECTED: &str = "Job Result Corrected";
 /// the input transformer's paths and template, as `terraform/corrections.tf` sets them.
 pub const CORRECTION_INPUT_PATHS: &[(&str, &str)] =
     &[("job_id", "$.detail.job_id"), ("spec", "$.detail.spec"), ("template", "$.detail.template")];
-/// See [`CORRECTION_INPUT_PATHS`].
-pub const CORRECTION_INPUT_TEMPLATE: &str = r#"{"job_id": <job_id>, "spec": <spec>, "template": <template>}"#;
+/// See [`CORRECTION_INPUT_PATHS`]. The values sit inside quotes: job ids, spec and template
+/// names are plain names (letters, digits, `-`, `_`), so they need no escaping, and the
+/// template is JSON both for EventBridge and for the emulator the tests use.
+pub const CORRECTION_INPUT_TEMPLATE: &str = r#"{"job_id": "<job_id>", "spec": "<spec>", "template": "<template>"}"#;
 
 /// Corrections on AWS: the job's new status goes out as a `Job Status Changed` event (to the
 /// owner's open pages, like any status change), and a [`RESULT_CORRECTED`] event hands the
