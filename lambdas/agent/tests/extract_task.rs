@@ -7,14 +7,13 @@
 
 mod common;
 
-use common::stores::{Blobs, Events, Jobs, Specs};
+use common::stores::{Blobs, Events, Jobs, Specs, running_invoice_job};
 use common::*;
 use docex_agent::bedrock::BedrockClient;
 use docex_agent::{AgentExtractor, AgentOptions, PriceTable, Provider};
 use docex_core::job::keys;
 use docex_core::{
-    BlobStore, ErrorName, Extraction, Extractor, JobRecord, JobResult, JobStatus, SpecStore, Usage, finalize,
-    merge_extractions,
+    BlobStore, ErrorName, Extraction, Extractor, JobResult, JobStatus, SpecStore, Usage, finalize, merge_extractions,
 };
 use docex_tasks::{Chunk, FailureInput, MergeInput};
 use docex_testkit::fake_bedrock::{FakeBedrock, Reply};
@@ -52,18 +51,7 @@ async fn the_extract_task_saves_the_chunk_with_its_usage_and_the_result_carries_
     assert!((usage.cost_usd.unwrap() - cost).abs() < 1e-12, "{usage:?}");
 
     let spec = Specs.spec("invoice").await.unwrap();
-    let job = JobRecord {
-        job_id: job_id.into(),
-        owner: "u".into(),
-        document: "invoice.pdf".into(),
-        spec: "invoice".into(),
-        template: "invoice".into(),
-        status: JobStatus::Running,
-        error: None,
-        confidence: None,
-        created_at: String::new(),
-        updated_at: String::new(),
-    };
+    let job = running_invoice_job(job_id);
     let result = JobResult::from_outcome(&job, "bedrock", finalize(&spec, merge_extractions(vec![saved])));
     assert_eq!(result.status, JobStatus::Succeeded, "{:?}", result.review_reasons);
     assert_eq!(result.usage, Some(usage));

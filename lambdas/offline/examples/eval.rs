@@ -16,12 +16,8 @@ use serde_json::Value;
 /// Documents kept out of tuning (their text is not looked at while rules are written):
 /// their results show how the extractor does on unseen layouts. Three invoices, and one of
 /// the four scanned receipts.
-const HELD_OUT: &[&str] = &[
-    "invoice2data__FlipkartInvoice.pdf",
-    "invoice2data__oyo.pdf",
-    "invoice2data__saeco.pdf",
-    "sroie__250.pdf",
-];
+const HELD_OUT: &[&str] =
+    &["invoice2data__FlipkartInvoice.pdf", "invoice2data__oyo.pdf", "invoice2data__saeco.pdf", "sroie__250.pdf"];
 
 fn fold(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()

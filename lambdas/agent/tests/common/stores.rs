@@ -47,6 +47,22 @@ impl SpecStore for Specs {
     }
 }
 
+/// A running job of the invoice spec, owned by user `u`.
+pub fn running_invoice_job(job_id: &str) -> JobRecord {
+    JobRecord {
+        job_id: job_id.into(),
+        owner: "u".into(),
+        document: "invoice.pdf".into(),
+        spec: "invoice".into(),
+        template: "invoice".into(),
+        status: JobStatus::Running,
+        error: None,
+        confidence: None,
+        created_at: String::new(),
+        updated_at: String::new(),
+    }
+}
+
 /// Job records by id.
 #[derive(Default)]
 pub struct Jobs(Mutex<HashMap<String, JobRecord>>);
@@ -54,19 +70,7 @@ pub struct Jobs(Mutex<HashMap<String, JobRecord>>);
 impl Jobs {
     /// A store holding one running job of the invoice spec.
     pub fn with(job_id: &str) -> Jobs {
-        let job = JobRecord {
-            job_id: job_id.into(),
-            owner: "u".into(),
-            document: "invoice.pdf".into(),
-            spec: "invoice".into(),
-            template: "invoice".into(),
-            status: JobStatus::Running,
-            error: None,
-            confidence: None,
-            created_at: String::new(),
-            updated_at: String::new(),
-        };
-        Jobs(Mutex::new(HashMap::from([(job_id.to_string(), job)])))
+        Jobs(Mutex::new(HashMap::from([(job_id.to_string(), running_invoice_job(job_id))])))
     }
 }
 
