@@ -26,7 +26,7 @@ use docex_aws::sfn::Workflows;
 use docex_core::error::ErrorReport;
 use docex_core::job::keys;
 use docex_core::{BlobStore, JobRecord, JobStatus, JobStore, StatusUpdate};
-use docex_testkit::moto::{ACCOUNT_ID, REGION, moto, unique_name};
+use docex_testkit::moto::{ACCOUNT_ID, REGION, moto, queue_with_arn, unique_name};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
@@ -89,22 +89,6 @@ struct Stack {
     status_queue: String,
 }
 
-/// A queue and its ARN.
-async fn queue(sqs: &aws_sdk_sqs::Client, prefix: &str) -> (String, String) {
-    let url = sqs.create_queue().queue_name(unique_name(prefix)).send().await.unwrap().queue_url.unwrap();
-    let arn = sqs
-        .get_queue_attributes()
-        .queue_url(&url)
-        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
-        .send()
-        .await
-        .unwrap()
-        .attributes
-        .and_then(|a| a.get(&aws_sdk_sqs::types::QueueAttributeName::QueueArn).cloned())
-        .unwrap();
-    (url, arn)
-}
-
 /// A rule on `bus` for docex events of `detail_type`, delivering to the queue `arn`, through
 /// `transformer` when given.
 async fn rule(
@@ -162,8 +146,8 @@ async fn stack_with(settings: Settings) -> Stack {
     let sqs = aws_sdk_sqs::Client::new(&sdk);
     let bus = unique_name("bus");
     events.create_event_bus().name(&bus).send().await.unwrap();
-    let (corrected_queue, corrected_arn) = queue(&sqs, "corrected").await;
-    let (status_queue, status_arn) = queue(&sqs, "status").await;
+    let (corrected_queue, corrected_arn) = queue_with_arn(&sqs, "corrected").await;
+    let (status_queue, status_arn) = queue_with_arn(&sqs, "status").await;
     let mut paths = std::collections::HashMap::new();
     for (name, path) in CORRECTION_INPUT_PATHS {
         paths.insert(name.to_string(), path.to_string());

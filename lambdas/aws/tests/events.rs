@@ -9,7 +9,7 @@ use docex_core::job::JobEvent;
 use docex_core::outcome::JobStatus;
 use docex_core::{DocexError, EventBus};
 use docex_testkit::canned::answer_once;
-use docex_testkit::moto::{moto, unique_name};
+use docex_testkit::moto::{moto, queue_with_arn, unique_name};
 use serde_json::{Value, json};
 
 fn event(job_id: &str, status: JobStatus) -> JobEvent {
@@ -32,17 +32,7 @@ async fn published_events_reach_a_queue_through_a_rule_on_the_bus() {
 
     let bus = unique_name("bus");
     events.create_event_bus().name(&bus).send().await.unwrap();
-    let queue_url = sqs.create_queue().queue_name(unique_name("status")).send().await.unwrap().queue_url.unwrap();
-    let queue_arn = sqs
-        .get_queue_attributes()
-        .queue_url(&queue_url)
-        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
-        .send()
-        .await
-        .unwrap()
-        .attributes
-        .and_then(|a| a.get(&aws_sdk_sqs::types::QueueAttributeName::QueueArn).cloned())
-        .unwrap();
+    let (queue_url, queue_arn) = queue_with_arn(&sqs, "status").await;
     let pattern = json!({"source": [JobEvent::SOURCE], "detail-type": [JobEvent::DETAIL_TYPE]});
     events
         .put_rule()

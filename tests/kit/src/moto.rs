@@ -54,6 +54,24 @@ pub fn moto() -> &'static Moto {
 
 /// A name no other test of this run uses: `prefix-` and 12 random hex digits (valid for
 /// buckets, tables, queues, buses, state machines and execution names).
+/// A new SQS queue on the emulator named after `prefix`: its URL and its ARN (what an
+/// EventBridge rule targets).
+pub async fn queue_with_arn(sqs: &aws_sdk_sqs::Client, prefix: &str) -> (String, String) {
+    use aws_sdk_sqs::types::QueueAttributeName;
+    let url = sqs.create_queue().queue_name(unique_name(prefix)).send().await.unwrap().queue_url.unwrap();
+    let arn = sqs
+        .get_queue_attributes()
+        .queue_url(&url)
+        .attribute_names(QueueAttributeName::QueueArn)
+        .send()
+        .await
+        .unwrap()
+        .attributes
+        .and_then(|a| a.get(&QueueAttributeName::QueueArn).cloned())
+        .unwrap();
+    (url, arn)
+}
+
 pub fn unique_name(prefix: &str) -> String {
     let id = uuid::Uuid::new_v4().simple().to_string();
     format!("{prefix}-{}", &id[..12])
