@@ -4,8 +4,8 @@
  * the first row, the path its `Catch` leads to the second; edges are `Next`, `Catch` and
  * `Choice` transitions.
  *
- * The API reports a job's status history, not the states an execution entered, so unless
- * the job detail carries `states`, a state's status is what the job's status implies: a
+ * The job detail's `states` say how each state the execution entered fared (its last run).
+ * Without them (an older server), a state's status is what the job's status implies: a
  * running job is somewhere on the success path, a failed one went through the failure path,
  * a re-driven one went through it and resumed.
  */
@@ -107,7 +107,9 @@ const REPORTED: Record<string, StateStatus> = {
 export function stateStatuses(graph: WorkflowGraph, detail: JobDetail): Map<string, StateStatus> {
   const statuses = new Map<string, StateStatus>(graph.nodes.map((n) => [n.name, "pending"]));
   if (detail.states && detail.states.length > 0) {
-    for (const node of graph.nodes) statuses.set(node.name, "not-run");
+    // States not reached yet: still ahead while the job runs, skipped once it has ended.
+    const running = detail.job.status === "QUEUED" || detail.job.status === "RUNNING";
+    for (const node of graph.nodes) statuses.set(node.name, running ? "pending" : "not-run");
     for (const record of detail.states) {
       if (statuses.has(record.name)) statuses.set(record.name, REPORTED[record.status.toUpperCase()] ?? "pending");
     }

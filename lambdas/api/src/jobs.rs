@@ -178,7 +178,8 @@ pub async fn list(
 pub async fn show(State(state): State<AppState>, caller: Caller, JobId(id): JobId) -> Result<Json<Value>, ApiError> {
     let job = owned_job(&state, &caller, &id).await?;
     let history = state.ports.jobs.status_history(&id).await?;
-    Ok(Json(json!({"job": job, "history": history})))
+    let states = state.ports.workflows.state_runs(&id).await?;
+    Ok(Json(json!({"job": job, "history": history, "states": states})))
 }
 
 /// The name a report is saved under: the document's name without `.pdf`, then `-report.pdf`.
@@ -221,7 +222,10 @@ pub async fn result(State(state): State<AppState>, caller: Caller, JobId(id): Jo
     // exists when the job finished without failing.
     let has_report = job.status != JobStatus::Failed && result.get("report").is_some_and(|r| !r.is_null());
     let report = if has_report { Some(report_download(&state, &job).await?) } else { None };
-    Ok(Json(json!({"result": result, "report": report})))
+    // The uploaded PDF, for showing the evidence on its pages (in any browser tab).
+    let document =
+        state.ports.urls.download_url(&keys::input(&id), state.settings.download_expiry, Some(&job.document)).await?;
+    Ok(Json(json!({"result": result, "report": report, "document": document})))
 }
 
 /// `PATCH /jobs/{id}/fields`: a reviewer's correction of a finished job's values (see

@@ -37,6 +37,17 @@ struct FakeStepFunctions {
     redriven: Arc<Mutex<Vec<String>>>,
 }
 
+/// The history the fake Step Functions gives every execution: the first state done, the
+/// second (a Map whose iteration runs a task) running.
+const RUNNING_HISTORY: &str = r#"{"events": [
+    {"id": 1, "previousEventId": 0, "timestamp": 1772360100.0, "type": "ExecutionStarted"},
+    {"id": 2, "previousEventId": 1, "timestamp": 1772360100.1, "type": "TaskStateEntered", "stateEnteredEventDetails": {"name": "PrepareDocument"}},
+    {"id": 3, "previousEventId": 2, "timestamp": 1772360101.0, "type": "TaskStateExited", "stateExitedEventDetails": {"name": "PrepareDocument"}},
+    {"id": 4, "previousEventId": 3, "timestamp": 1772360101.1, "type": "MapStateEntered", "stateEnteredEventDetails": {"name": "ExtractChunks"}},
+    {"id": 5, "previousEventId": 4, "timestamp": 1772360101.2, "type": "MapStateStarted", "mapStateStartedEventDetails": {"length": 1}},
+    {"id": 6, "previousEventId": 5, "timestamp": 1772360101.3, "type": "TaskStateEntered", "stateEnteredEventDetails": {"name": "ExtractChunk"}}
+]}"#;
+
 async fn fake_step_functions() -> FakeStepFunctions {
     let redriven = Arc::new(Mutex::new(Vec::new()));
     let recorded = redriven.clone();
@@ -62,6 +73,14 @@ async fn fake_step_functions() -> FakeStepFunctions {
                         reply(200, r#"{"redriveDate": 1772360130.5}"#)
                     }
                 }
+                // Every job's execution is running its second state.
+                ("AWSStepFunctions.DescribeExecution", Some(arn)) => reply(
+                    200,
+                    &json!({"executionArn": arn, "stateMachineArn": "arn:aws:states:eu-west-1:123456789012:stateMachine:docex",
+                            "status": "RUNNING", "startDate": 1772360100.0, "input": "{}"})
+                    .to_string(),
+                ),
+                ("AWSStepFunctions.GetExecutionHistory", Some(_)) => reply(200, RUNNING_HISTORY),
                 _ => reply(400, r#"{"__type": "UnknownOperationException", "message": "no"}"#),
             }
         }
@@ -589,6 +608,11 @@ async fn a_job_comes_with_its_status_history() {
     let statuses: Vec<&str> =
         answer.body["history"].as_array().unwrap().iter().map(|u| u["status"].as_str().unwrap()).collect();
     assert_eq!(statuses, ["QUEUED", "RUNNING", "FAILED"]);
+    // The states from the execution's history: the top level only, not the Map's task.
+    assert_eq!(
+        answer.body["states"],
+        json!([{"name": "PrepareDocument", "status": "SUCCEEDED"}, {"name": "ExtractChunks", "status": "RUNNING"}])
+    );
 }
 
 #[tokio::test]
@@ -634,6 +658,14 @@ async fn a_result_comes_with_a_report_url_once_the_job_is_done() {
     let download = reqwest::get(url).await.unwrap();
     assert!(download.status().is_success());
     assert_eq!(download.bytes().await.unwrap().to_vec(), report_pdf);
+    // And one of the uploaded document, for showing the evidence on its pages.
+    let uploaded = b"%PDF-1.4 the document".to_vec();
+    stack.blobs.put(&keys::input(&done), uploaded.clone()).await.unwrap();
+    let url = answer.body["document"]["url"].as_str().unwrap();
+    assert!(url.contains(&format!("/input/{done}/document.pdf")), "{url}");
+    let download = reqwest::get(url).await.unwrap();
+    assert!(download.status().is_success());
+    assert_eq!(download.bytes().await.unwrap().to_vec(), uploaded);
 
     // A failed job has its result (with the error) but no report.
     let answer = send(&stack.router, "GET", &format!("/jobs/{failed}/result"), Some("alice"), None).await;

@@ -14,7 +14,7 @@ use docex_core::DocexError;
 use docex_core::EventBus;
 use docex_core::api::{
     BUILTIN_TEMPLATE_NAMES, Catalog, Corrections, JobPage, JobQueries, ReportState, SignedRequest, SignedUrls,
-    WorkflowControl,
+    StateRun, WorkflowControl, state_runs,
 };
 use docex_core::builtin::BUILTIN_SPECS;
 use docex_core::job::{JobEvent, JobRecord, StatusUpdate};
@@ -79,6 +79,14 @@ impl JobQueries for DynamoJobStore {
 impl WorkflowControl for Workflows {
     async fn redrive_job(&self, job_id: &str) -> Result<String, DocexError> {
         self.redrive(job_id).await
+    }
+
+    async fn state_runs(&self, job_id: &str) -> Result<Vec<StateRun>, DocexError> {
+        if self.describe(job_id).await?.is_none() {
+            return Ok(Vec::new());
+        }
+        let history = self.history(job_id).await?;
+        Ok(state_runs(history.iter().map(|event| (event.event_type.as_str(), event.state_name.as_deref()))))
     }
 }
 

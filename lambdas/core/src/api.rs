@@ -91,6 +91,82 @@ pub trait WorkflowControl: Send + Sync {
     /// the re-drive was accepted (RFC 3339). A workflow that cannot be re-driven is
     /// `Docex.InvalidInput` with the reason.
     async fn redrive_job(&self, job_id: &str) -> Result<String, DocexError>;
+
+    /// How each top-level state of the job's execution fared (its last run), in the order
+    /// the states were first entered; empty when the job has no execution yet.
+    async fn state_runs(&self, job_id: &str) -> Result<Vec<StateRun>, DocexError>;
+}
+
+/// How a top-level state of a workflow fared in its last run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StateRun {
+    pub name: String,
+    pub status: StateRunStatus,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum StateRunStatus {
+    /// Entered and not left yet.
+    Running,
+    Succeeded,
+    /// It failed and a `Catch` led the execution on to another state.
+    Caught,
+    /// The execution ended in it, failed (or it is a `Fail` state).
+    Failed,
+}
+
+/// The [`StateRun`]s of an execution from its history events in order, each given as its
+/// Step Functions event type (`TaskStateEntered`, `MapStateStarted`, `ExecutionFailed`, …)
+/// and, for `*StateEntered` and `*StateExited` events, the state's name. Events inside Map
+/// iterations and Parallel branches (between `MapStateStarted` and the Map state's end) are
+/// not top-level and are skipped. A re-driven execution enters states again: the last run
+/// counts.
+pub fn state_runs<'a>(events: impl IntoIterator<Item = (&'a str, Option<&'a str>)>) -> Vec<StateRun> {
+    let mut runs: Vec<StateRun> = Vec::new();
+    let mut open: Option<usize> = None;
+    let mut depth = 0usize;
+    for (event_type, name) in events {
+        match event_type {
+            "MapStateStarted" | "ParallelStateStarted" => depth += 1,
+            "MapStateSucceeded"
+            | "MapStateFailed"
+            | "MapStateAborted"
+            | "ParallelStateSucceeded"
+            | "ParallelStateFailed"
+            | "ParallelStateAborted" => depth = depth.saturating_sub(1),
+            _ if depth > 0 => {}
+            "ExecutionFailed" | "ExecutionTimedOut" | "ExecutionAborted" => {
+                if let Some(index) = open.take() {
+                    runs[index].status = StateRunStatus::Failed;
+                }
+            }
+            entered if entered.ends_with("StateEntered") => {
+                let Some(name) = name else { continue };
+                if let Some(index) = open.take() {
+                    runs[index].status = StateRunStatus::Caught;
+                }
+                let status =
+                    if entered == "FailStateEntered" { StateRunStatus::Failed } else { StateRunStatus::Running };
+                let index = match runs.iter().position(|run| run.name == name) {
+                    Some(index) => index,
+                    None => {
+                        runs.push(StateRun { name: name.to_string(), status });
+                        runs.len() - 1
+                    }
+                };
+                runs[index].status = status;
+                open = (status == StateRunStatus::Running).then_some(index);
+            }
+            exited if exited.ends_with("StateExited") => {
+                if let Some(index) = open.take() {
+                    runs[index].status = StateRunStatus::Succeeded;
+                }
+            }
+            _ => {}
+        }
+    }
+    runs
 }
 
 /// Whether the report of a corrected result is rendered already.
@@ -123,6 +199,48 @@ pub trait Catalog: Send + Sync {
 
 #[cfg(test)]
 mod tests {
+    use super::{StateRun, StateRunStatus, state_runs};
+
+    fn runs(events: &[(&'static str, Option<&'static str>)]) -> Vec<(String, StateRunStatus)> {
+        state_runs(events.iter().copied()).into_iter().map(|StateRun { name, status }| (name, status)).collect()
+    }
+
+    #[test]
+    fn state_runs_follow_the_top_level_states() {
+        use StateRunStatus::*;
+        let ok = runs(&[
+            ("ExecutionStarted", None),
+            ("TaskStateEntered", Some("Prepare")),
+            ("TaskScheduled", None),
+            ("TaskSucceeded", None),
+            ("TaskStateExited", Some("Prepare")),
+            ("MapStateEntered", Some("ExtractChunks")),
+            ("MapStateStarted", None),
+            ("MapIterationStarted", None),
+            ("TaskStateEntered", Some("ExtractChunk")),
+            ("TaskFailed", None),
+            ("MapIterationFailed", None),
+            ("MapStateFailed", None),
+            ("TaskStateEntered", Some("RecordFailure")),
+        ]);
+        assert_eq!(
+            ok,
+            [("Prepare".into(), Succeeded), ("ExtractChunks".into(), Caught), ("RecordFailure".into(), Running)]
+        );
+        let failed = runs(&[
+            ("TaskStateEntered", Some("Prepare")),
+            ("TaskFailed", None),
+            ("ExecutionFailed", None),
+            ("ExecutionRedriven", None),
+            ("TaskStateEntered", Some("Prepare")),
+            ("TaskStateExited", Some("Prepare")),
+            ("FailStateEntered", Some("JobFailed")),
+        ]);
+        assert_eq!(failed, [("Prepare".into(), Succeeded), ("JobFailed".into(), Failed)]);
+        let ended = runs(&[("TaskStateEntered", Some("Prepare")), ("ExecutionFailed", None)]);
+        assert_eq!(ended, [("Prepare".into(), Failed)]);
+    }
+
     use super::*;
 
     #[test]

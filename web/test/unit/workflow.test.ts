@@ -57,7 +57,15 @@ test("states the API reports win over what the status implies", () => {
   const statuses = stateStatuses(graph, reported);
   assert.equal(statuses.get("PrepareDocument"), "succeeded");
   assert.equal(statuses.get("ExtractChunks"), "running");
-  assert.equal(statuses.get("CompleteJob"), "not-run");
+  assert.equal(statuses.get("CompleteJob"), "pending", "still ahead while the job runs");
+  const failed = {
+    ...detail("FAILED", ["RUNNING"]),
+    states: [{ name: "PrepareDocument", status: "CAUGHT" }, { name: "RecordFailure", status: "SUCCEEDED" }, { name: "JobFailed", status: "FAILED" }],
+  };
+  const ended = stateStatuses(graph, failed);
+  assert.equal(ended.get("PrepareDocument"), "failed");
+  assert.equal(ended.get("JobFailed"), "failed");
+  assert.equal(ended.get("ExtractChunks"), "not-run", "skipped once the job has ended");
 });
 
 test("socket messages that are not job events are ignored", () => {
