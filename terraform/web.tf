@@ -121,9 +121,9 @@ resource "aws_s3_object" "web_config" {
   content_type = "application/json"
   kms_key_id   = aws_kms_key.docex.arn
   content = jsonencode({
-    apiUrl       = aws_api_gateway_stage.api.invoke_url
-    websocketUrl = "${aws_apigatewayv2_api.websocket.api_endpoint}/${local.websocket_stage}"
-    region       = local.region
+    api       = aws_api_gateway_stage.api.invoke_url
+    websocket = "${aws_apigatewayv2_api.websocket.api_endpoint}/${local.websocket_stage}"
+    region    = local.region
     auth = {
       userPoolId  = aws_cognito_user_pool.users.id
       clientId    = aws_cognito_user_pool_client.web.id

@@ -1,9 +1,10 @@
 /**
  * Where the app finds the API, the WebSocket and the sign-in: `/config.json`, fetched at
- * start. `docex serve` answers `{"api": "/api", "websocket": "/api/ws", "auth": null}`
- * (no sign-in); on AWS the deployment writes the API Gateway URLs and the Cognito hosted UI
- * (`auth.domain`, `auth.clientId`, `auth.redirectUri`, `auth.scopes`). The deployment's
- * spellings `apiUrl`/`websocketUrl` and snake_case auth keys are read too.
+ * start. One shape in both homes: `{"api", "websocket", "auth"}`. `docex serve` answers
+ * `{"api": "/api", "websocket": "/api/ws", "auth": null}` (no sign-in) or names the token
+ * issuer (`auth.issuer`, `auth.clientId`); on AWS the deployment (`terraform/web.tf`) writes
+ * the API Gateway URLs and the Cognito hosted UI (`auth.domain`, `auth.clientId`,
+ * `auth.redirectUri`, `auth.scopes`).
  */
 
 export interface AuthConfig {
@@ -51,8 +52,8 @@ export function parseConfig(raw: unknown): AppConfig {
     throw new ConfigError("config.json must hold a JSON object");
   }
   const object = raw as Json;
-  const api = text(object, "the API URL", "api", "apiUrl").replace(/\/+$/, "");
-  const websocket = text(object, "the WebSocket URL", "websocket", "websocketUrl");
+  const api = text(object, "the API URL", "api").replace(/\/+$/, "");
+  const websocket = text(object, "the WebSocket URL", "websocket");
   const auth = object.auth;
   if (auth === null || auth === undefined) return { api, websocket, auth: null };
   if (typeof auth !== "object" || Array.isArray(auth)) throw new ConfigError("config.json: auth must be an object or null");
@@ -70,8 +71,8 @@ export function parseConfig(raw: unknown): AppConfig {
     websocket,
     auth: {
       domain: (/^https?:\/\//.test(domain) ? domain : `https://${domain}`).replace(/\/+$/, ""),
-      clientId: text(a, "the app client id", "clientId", "client_id"),
-      redirectUri: text(a, "the redirect URI", "redirectUri", "redirect_uri"),
+      clientId: text(a, "the app client id", "clientId"),
+      redirectUri: text(a, "the redirect URI", "redirectUri"),
       scopes:
         Array.isArray(scopes) && scopes.every((s) => typeof s === "string") ? scopes : ["openid", "email", "profile"],
     },

@@ -1,5 +1,5 @@
-// Reading /config.json in both spellings (docex serve's and the deployment's), and the
-// WebSocket URL built from it.
+// Reading /config.json as docex serve and the deployment write it, and the WebSocket URL
+// built from it.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ConfigError, parseConfig, websocketUrl } from "../../src/config.ts";
@@ -14,8 +14,8 @@ test("docex serve's config has no sign-in", () => {
 
 test("the deployment's config names the hosted UI", () => {
   const config = parseConfig({
-    apiUrl: "https://x.execute-api.eu-west-1.amazonaws.com/prod/",
-    websocketUrl: "wss://y.execute-api.eu-west-1.amazonaws.com/live",
+    api: "https://x.execute-api.eu-west-1.amazonaws.com/prod/",
+    websocket: "wss://y.execute-api.eu-west-1.amazonaws.com/live",
     region: "eu-west-1",
     auth: { userPoolId: "p", clientId: "c", domain: "https://d.auth.eu-west-1.amazoncognito.com", redirectUri: "https://app/", scopes: ["openid"] },
   });
@@ -29,7 +29,8 @@ test("the deployment's config names the hosted UI", () => {
 });
 
 test("a config without what sign-in needs is a named error", () => {
-  assert.throws(() => parseConfig({ api: "/api", websocket: "/ws", auth: { issuer: "https://i", client_id: "c" } }), ConfigError);
+  assert.throws(() => parseConfig({ api: "/api", websocket: "/ws", auth: { issuer: "https://i", clientId: "c" } }), ConfigError);
+  assert.throws(() => parseConfig({ apiUrl: "https://x/prod", websocket: "/ws" }), /API URL/);
   assert.throws(() => parseConfig({ websocket: "/ws" }), /API URL/);
   assert.throws(() => parseConfig([]), ConfigError);
 });
