@@ -80,11 +80,20 @@ pub struct Pool {
 impl Pool {
     /// From `DOCEX_COGNITO_ISSUER`, `DOCEX_COGNITO_CLIENT_ID` and optionally
     /// `DOCEX_COGNITO_JWKS_URL`.
+    #[cfg(feature = "lambda")]
     pub fn from_env() -> Result<Pool, docex_core::DocexError> {
         let issuer = docex_aws::config::required("DOCEX_COGNITO_ISSUER")?;
-        let jwks_url = docex_aws::config::optional("DOCEX_COGNITO_JWKS_URL")
+        let client_id = docex_aws::config::required("DOCEX_COGNITO_CLIENT_ID")?;
+        let jwks_url = docex_aws::config::optional("DOCEX_COGNITO_JWKS_URL");
+        Ok(Pool::new(&issuer, &client_id, jwks_url.as_deref()))
+    }
+
+    /// A pool whose keys are at the issuer's `/.well-known/jwks.json` unless `jwks_url` says otherwise.
+    pub fn new(issuer: &str, client_id: &str, jwks_url: Option<&str>) -> Pool {
+        let jwks_url = jwks_url
+            .map(String::from)
             .unwrap_or_else(|| format!("{}/.well-known/jwks.json", issuer.trim_end_matches('/')));
-        Ok(Pool { issuer, client_id: docex_aws::config::required("DOCEX_COGNITO_CLIENT_ID")?, jwks_url })
+        Pool { issuer: issuer.to_string(), client_id: client_id.to_string(), jwks_url }
     }
 }
 

@@ -100,6 +100,35 @@ impl Renderer for LocalTemplates {
     }
 }
 
+/// The names a user can pick from (the API's catalog): the shipped specs and templates and
+/// those in the data directory.
+pub struct LocalCatalog {
+    specs: std::sync::Arc<LocalSpecs>,
+    templates_dir: PathBuf,
+}
+
+impl LocalCatalog {
+    pub fn new(specs: std::sync::Arc<LocalSpecs>, templates_dir: impl Into<PathBuf>) -> LocalCatalog {
+        LocalCatalog { specs, templates_dir: templates_dir.into() }
+    }
+}
+
+#[async_trait]
+impl docex_core::api::Catalog for LocalCatalog {
+    async fn spec_names(&self) -> Result<Vec<String>, DocexError> {
+        Ok(self.specs.names())
+    }
+
+    async fn template_names(&self) -> Result<Vec<String>, DocexError> {
+        let mut names: Vec<String> = docex_core::api::BUILTIN_TEMPLATE_NAMES.iter().map(|n| n.to_string()).collect();
+        // `common.typ` is what reports import, not a report.
+        names.extend(files_with_extension(&self.templates_dir, "typ").into_iter().filter(|n| n != "common"));
+        names.sort();
+        names.dedup();
+        Ok(names)
+    }
+}
+
 /// The template to use for a spec when none is given: the spec's own, else the generic one.
 pub fn default_template_for(spec_name: &str) -> String {
     if docex_render::builtin_template_names().contains(&spec_name) {
@@ -149,5 +178,20 @@ mod tests {
         assert_eq!(specs.load("nope").unwrap_err().name(), "Docex.SpecNotFound");
         assert_eq!(specs.load("../etc/passwd").unwrap_err().name(), "Docex.SpecNotFound");
         assert!(specs.names().contains(&"receipt".to_string()));
+    }
+
+    #[tokio::test]
+    async fn the_catalog_lists_shipped_and_user_names_once() {
+        use docex_core::api::Catalog;
+        let specs_dir = tempfile::tempdir().unwrap();
+        let templates_dir = tempfile::tempdir().unwrap();
+        std::fs::write(specs_dir.path().join("purchase_order.json"), "{}").unwrap();
+        for file in ["invoice.typ", "letter.typ", "common.typ", "notes.txt"] {
+            std::fs::write(templates_dir.path().join(file), "").unwrap();
+        }
+        let catalog = LocalCatalog::new(std::sync::Arc::new(LocalSpecs::new(specs_dir.path())), templates_dir.path());
+        let specs = catalog.spec_names().await.unwrap();
+        assert!(specs.contains(&"purchase_order".to_string()) && specs.contains(&"invoice".to_string()));
+        assert_eq!(catalog.template_names().await.unwrap(), ["contract", "generic", "invoice", "letter", "receipt"]);
     }
 }

@@ -110,6 +110,48 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Serve the REST API, live job status and the browser app, and run uploaded jobs in the background.
+    Serve {
+        /// Address to listen on (loopback by default: anyone who can reach it is the local user unless
+        /// --issuer is given).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+        /// The browser app's build folder (`npm --prefix web run build` makes web/dist).
+        #[arg(long, default_value = "web/dist")]
+        web: PathBuf,
+        /// Jobs run at the same time (default: the number of CPUs).
+        #[arg(long)]
+        concurrency: Option<usize>,
+        /// Require sign-in: tokens (Bearer, or ?token= on the WebSocket) must come from this issuer,
+        /// e.g. https://cognito-idp.REGION.amazonaws.com/POOL_ID.
+        #[arg(long, requires = "client_id")]
+        issuer: Option<String>,
+        /// The app client the tokens are issued to (with --issuer).
+        #[arg(long, requires = "issuer")]
+        client_id: Option<String>,
+        /// Where the issuer's signing keys are (default: ISSUER/.well-known/jwks.json).
+        #[arg(long, requires = "issuer")]
+        jwks_url: Option<String>,
+    },
+    /// Load-test `docex serve` on loopback: many uploads at once, each waiting for its job's final status over the
+    /// WebSocket; prints throughput and latency. Uses a fresh data directory of its own.
+    Loadtest {
+        /// Uploads started at once.
+        #[arg(long, default_value_t = 200)]
+        jobs: usize,
+        /// Jobs the server runs at the same time (default: the number of CPUs).
+        #[arg(long)]
+        concurrency: Option<usize>,
+        /// The PDF every job uploads.
+        #[arg(long, default_value = "tests/fixtures/documents/invoice2data__AmazonWebServices.pdf")]
+        document: PathBuf,
+        /// Seconds to wait for every job.
+        #[arg(long, default_value_t = 900)]
+        timeout: u64,
+        /// Print the figures as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Work with Amazon States Language definitions.
     Statemachine {
         #[command(subcommand)]
@@ -140,11 +182,15 @@ enum StatemachineCommand {
 }
 
 fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // A server says what it does; a command that prints its results keeps stderr quiet.
+    let default_log = if matches!(cli.command, Command::Serve { .. }) { "info" } else { "warn" };
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("DOCEX_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("DOCEX_LOG").unwrap_or_else(|_| default_log.into()),
+        )
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
@@ -287,6 +333,45 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Statemachine { command } => docex_local::statemachine::command(command.into()).await,
+        Command::Loadtest { jobs, concurrency, document, timeout, json } => {
+            let options = docex_local::load::LoadOptions {
+                jobs,
+                concurrency: concurrency.unwrap_or_else(default_concurrency),
+                document,
+                timeout: std::time::Duration::from_secs(timeout),
+            };
+            let scratch = std::env::temp_dir().join(format!("docex-loadtest-{}", uuid::Uuid::new_v4()));
+            let report = docex_local::load::run(&DataDir::open(&scratch)?, &options).await;
+            let _ = std::fs::remove_dir_all(&scratch);
+            let report = report?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", docex_local::load::table(&report));
+            }
+            Ok(if report.complete() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+        Command::Serve { addr, web, concurrency, issuer, client_id, jwks_url } => {
+            let sign_in = match (issuer, client_id) {
+                (Some(issuer), Some(client_id)) => Some(docex_serve::SignIn { issuer, client_id, jwks_url }),
+                _ => None,
+            };
+            let concurrency = concurrency.unwrap_or_else(default_concurrency).max(1);
+            let data = data()?;
+            let workflow = Arc::new(embedded_workflow(&data)?);
+            let options = docex_local::serve::ServeOptions { addr, web, concurrency, sign_in };
+            let served = docex_local::serve::start(workflow, &data, options, docex_serve::stop_signal()).await?;
+            println!("docex serve: http://{} (Ctrl-C stops)", served.addr);
+            // A second Ctrl-C stops at once: running jobs resume at the next start.
+            tokio::spawn(async {
+                docex_serve::stop_signal().await;
+                docex_serve::stop_signal().await;
+                eprintln!("stopped before the running jobs finished; they resume at the next start");
+                std::process::exit(130);
+            });
+            served.done.await.context("the server task")??;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -297,6 +382,11 @@ impl From<StatemachineCommand> for docex_local::statemachine::Command {
             StatemachineCommand::Run { file, input } => docex_local::statemachine::Command::Run { file, input },
         }
     }
+}
+
+/// Jobs `docex serve` runs at once unless told: one per CPU.
+fn default_concurrency() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
 }
 
 /// Re-drives jobs one after the other and reports each; fails if any job stays failed.

@@ -6,7 +6,7 @@
 
 use async_trait::async_trait;
 use docex_core::api::{Corrections, ReportState};
-use docex_core::{DocexError, EventBus, JobEvent, JobRecord, StatusUpdate};
+use docex_core::{DocexError, JobEvent, JobRecord, StatusUpdate};
 use docex_tasks::{JobInput, Ports};
 
 use crate::workflow::Adapters;

@@ -59,16 +59,41 @@ const MIGRATIONS: &[&str] = &[
         event TEXT NOT NULL,
         PRIMARY KEY (execution, id)
     );",
+    // Every status a job went through (the current one of existing jobs starts it), the
+    // owner's jobs newest first, and the queue of jobs `docex serve` runs (see `queue.rs`).
+    "CREATE TABLE job_status_history (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        job_id TEXT NOT NULL REFERENCES jobs (job_id),
+        status TEXT NOT NULL,
+        error_name TEXT,
+        error_message TEXT,
+        confidence REAL,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX job_status_history_by_job ON job_status_history (job_id, seq);
+    INSERT INTO job_status_history (job_id, status, error_name, error_message, confidence, at)
+        SELECT job_id, status, error_name, error_message, confidence, updated_at FROM jobs ORDER BY created_at, job_id;
+    CREATE INDEX jobs_by_owner ON jobs (owner, created_at, job_id);
+    CREATE TABLE job_queue (
+        job_id TEXT PRIMARY KEY REFERENCES jobs (job_id),
+        action TEXT NOT NULL,
+        input TEXT NOT NULL,
+        state TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        queued_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX job_queue_by_state ON job_queue (state, seq);",
 ];
 
 /// Status of an execution whose process has not yet recorded its end.
-const RUNNING: &str = "RUNNING";
+pub(crate) const RUNNING: &str = "RUNNING";
 
 pub struct SqliteStore {
     connection: Mutex<Connection>,
 }
 
-fn storage(e: impl std::fmt::Display) -> DocexError {
+pub(crate) fn storage(e: impl std::fmt::Display) -> DocexError {
     DocexError::Storage(e.to_string())
 }
 
@@ -96,7 +121,7 @@ impl SqliteStore {
         Ok(())
     }
 
-    fn lock(&self) -> Result<std::sync::MutexGuard<'_, Connection>, DocexError> {
+    pub(crate) fn lock(&self) -> Result<std::sync::MutexGuard<'_, Connection>, DocexError> {
         self.connection.lock().map_err(|_| DocexError::Storage("the database lock is poisoned".into()))
     }
 
@@ -227,7 +252,7 @@ impl SqliteStore {
     }
 }
 
-fn job_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<JobRecord> {
+pub(crate) fn job_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<JobRecord> {
     let status: String = row.get(5)?;
     let error_name: Option<String> = row.get(6)?;
     let error_message: Option<String> = row.get(7)?;
@@ -245,14 +270,34 @@ fn job_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<JobRecord> {
     })
 }
 
-const JOB_COLUMNS: &str =
+/// Appends a status to the job's history (read by `JobQueries::status_history`).
+fn record_status(connection: &Connection, update: &StatusUpdate) -> Result<(), DocexError> {
+    connection
+        .execute(
+            "INSERT INTO job_status_history (job_id, status, error_name, error_message, confidence, at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                update.job_id,
+                update.status.as_str(),
+                update.error.as_ref().map(|e| &e.name),
+                update.error.as_ref().map(|e| &e.message),
+                update.confidence,
+                update.at
+            ],
+        )
+        .map_err(storage)?;
+    Ok(())
+}
+
+pub(crate) const JOB_COLUMNS: &str =
     "job_id, owner, document, spec, template, status, error_name, error_message, confidence, created_at, updated_at";
 
 #[async_trait]
 impl JobStore for SqliteStore {
     async fn create(&self, job: &JobRecord) -> Result<bool, DocexError> {
-        let connection = self.lock()?;
-        let inserted = connection
+        let mut connection = self.lock()?;
+        let tx = connection.transaction().map_err(storage)?;
+        let inserted = tx
             .execute(
                 &format!("INSERT INTO jobs ({JOB_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT (job_id) DO NOTHING"),
                 params![
@@ -270,6 +315,19 @@ impl JobStore for SqliteStore {
                 ],
             )
             .map_err(storage)?;
+        if inserted == 1 {
+            record_status(
+                &tx,
+                &StatusUpdate {
+                    job_id: job.job_id.clone(),
+                    status: job.status,
+                    error: job.error.clone(),
+                    confidence: job.confidence,
+                    at: job.updated_at.clone(),
+                },
+            )?;
+        }
+        tx.commit().map_err(storage)?;
         Ok(inserted == 1)
     }
 
@@ -282,8 +340,9 @@ impl JobStore for SqliteStore {
     }
 
     async fn set_status(&self, update: &StatusUpdate) -> Result<(), DocexError> {
-        let connection = self.lock()?;
-        let changed = connection
+        let mut connection = self.lock()?;
+        let tx = connection.transaction().map_err(storage)?;
+        let changed = tx
             .execute(
                 "UPDATE jobs SET status = ?2, error_name = ?3, error_message = ?4,
                     confidence = coalesce(?5, confidence), updated_at = ?6 WHERE job_id = ?1",
@@ -300,7 +359,8 @@ impl JobStore for SqliteStore {
         if changed == 0 {
             return Err(DocexError::InvalidInput(format!("no job {}", update.job_id)));
         }
-        Ok(())
+        record_status(&tx, update)?;
+        tx.commit().map_err(storage)
     }
 
     async fn list(&self, status: Option<JobStatus>) -> Result<Vec<JobRecord>, DocexError> {

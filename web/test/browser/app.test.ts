@@ -16,7 +16,7 @@ import type { Server } from "./server.ts";
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const RESULTS = join(WEB_DIR, "test-results");
 const DOCUMENTS = join(REPO_DIR, "tests", "fixtures", "documents");
-const INVOICES = ["invoice2data__AmazonWebServices.pdf", "invoice2data__AzureInterior.pdf", "invoice2data__QualityHosting.pdf"];
+const INVOICES = ["invoice2data__AmazonWebServices.pdf", "invoice2data__QualityHosting.pdf", "invoice2data__coolblue1.pdf"];
 /** The invoice number printed on the Amazon Web Services invoice. */
 const AWS_INVOICE_NUMBER = "42183017";
 const XSS = `<img src=x onerror="window.__xss=1">`;
@@ -150,6 +150,14 @@ test("a job page shows the workflow, a field with its evidence marked on the pag
   assert.ok(marked.replace(/\s/g, "").includes(AWS_INVOICE_NUMBER), `the marked text "${marked}" holds the invoice number`);
   assert.equal(await page.getAttribute("table.fields tr[aria-current]", "data-pointer"), "/invoice_number");
   await page.screenshot({ path: join(RESULTS, "job.png"), fullPage: true });
+  // A tab that did not upload the document shows its page too (from the API's download URL).
+  const fresh = await newPage(page.url());
+  await fresh.waitForFunction(
+    (number) => (document.querySelector(".page-view .textLayer")?.textContent ?? "").replace(/\s/g, "").includes(number),
+    AWS_INVOICE_NUMBER,
+    { timeout: 30_000 },
+  );
+  await fresh.close();
 });
 
 test("an edited value is saved and the report shows it", { timeout: 90_000 }, async () => {
