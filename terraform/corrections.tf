@@ -43,6 +43,23 @@ resource "aws_cloudwatch_event_target" "result_corrected" {
   }
 }
 
+# When render-report has rendered a corrected result (an asynchronous invocation by the
+# rule above; the state machine's synchronous calls have no destination), Lambda sends the
+# invocation record to the docex bus, and the report-rendered rule of status.tf hands it to
+# push-status: the job's owner is told, and an open job page fetches the new report.
+resource "aws_lambda_function_event_invoke_config" "report_rendered" {
+  function_name                = aws_lambda_function.this["render-report"].function_name
+  qualifier                    = local.live_alias["render-report"].name
+  maximum_event_age_in_seconds = 3600
+  maximum_retry_attempts       = 2
+
+  destination_config {
+    on_success {
+      destination = aws_cloudwatch_event_bus.docex.arn
+    }
+  }
+}
+
 resource "aws_lambda_permission" "result_corrected" {
   for_each      = local.correction_targets
   statement_id  = "events-result-corrected"

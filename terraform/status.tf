@@ -1,6 +1,7 @@
-# Live status: docex's own job events (published on the docex bus by the task Lambdas) and
-# Step Functions' execution status changes for this state machine (on the default bus) go
-# to the status Lambda, which pushes them to the job owner's WebSocket connections.
+# Live status: docex's own job events (published on the docex bus by the task Lambdas),
+# Step Functions' execution status changes for this state machine (on the default bus), and
+# the on-success records of render-report after a correction (corrections.tf) go to the
+# status Lambda, which pushes them to the job owner's WebSocket connections.
 
 resource "aws_cloudwatch_event_bus" "docex" {
   name = var.name
@@ -23,6 +24,15 @@ locals {
         source        = ["aws.states"]
         "detail-type" = ["Step Functions Execution Status Change"]
         detail        = { stateMachineArn = [local.state_machine_arn] }
+      }
+    }
+    report-rendered = {
+      bus         = aws_cloudwatch_event_bus.docex.name
+      description = "A corrected job's report was rendered again"
+      pattern = {
+        source        = ["lambda"]
+        "detail-type" = ["Lambda Function Invocation Result - Success"]
+        detail        = { requestContext = { functionArn = [local.live_alias["render-report"].arn] } }
       }
     }
   }

@@ -226,6 +226,23 @@ async fn the_status_function_pushes_job_events_to_their_owner_and_records_stoppe
     // A replayed event changes nothing.
     respond(&mut status, stopped).await;
     assert_eq!(stack.jobs().history(&job.job_id).await.unwrap().len(), 2, "queued, then failed once");
+
+    // render-report's on-success record after a correction: the owner hears the job again
+    // (its current status), so an open page fetches the new report.
+    let rendered = json!({
+        "version": "0", "id": "e-3", "detail-type": "Lambda Function Invocation Result - Success", "source": "lambda",
+        "account": moto::ACCOUNT_ID, "time": "2026-11-28T12:10:00Z", "region": moto::REGION,
+        "resources": ["arn:aws:events:eu-west-1:123456789012:event-bus/docex", "arn:aws:lambda:eu-west-1:123456789012:function:docex-render-report:live"],
+        "detail": {"version": "1.0", "timestamp": "2026-11-28T12:10:00.000Z",
+                   "requestContext": {"requestId": "r-1", "functionArn": "arn:aws:lambda:eu-west-1:123456789012:function:docex-render-report:live",
+                                      "condition": "Success", "approximateInvokeCount": 1},
+                   "requestPayload": {"job_id": job.job_id, "spec": "invoice", "template": "invoice"},
+                   "responseContext": {"statusCode": 200, "executedVersion": "7"},
+                   "responsePayload": {"job_id": job.job_id}}
+    });
+    let pushed = respond(&mut status, rendered).await;
+    assert_eq!(pushed, json!({"job_id": job.job_id, "delivered": 1}));
+    assert_eq!(stack.jobs().history(&job.job_id).await.unwrap().len(), 2, "nothing recorded");
 }
 
 /// What a model would submit for the Amazon Web Services invoice; `issue_date` as printed

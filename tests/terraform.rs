@@ -510,6 +510,22 @@ fn code_path(krate: &str) -> CodePath {
         }
     }
 
+    // Trait implementations of an adapter outside its own file (the API's ports in api.rs)
+    // are reached when the crate calls them by name, and what they call is called too.
+    for adapter in &path.adapters {
+        for file in rust_files(&root.join("aws/src")).into_iter().filter(|f| *f != adapter.file) {
+            let source = Source::parse(&read(&file));
+            for f in source.functions() {
+                if matches!(&f.owner, Some((ty, true)) if *ty == adapter.ty) && called.contains(&f.name) {
+                    let (from, to) = f.body;
+                    path.operations.extend(source.operations(from, to));
+                    path.env.extend(source.env(from, to, &constants));
+                    called.extend(source.calls(from, to));
+                }
+            }
+        }
+    }
+
     // Each adapter: its trait implementations, constructors and the methods the crate
     // calls, and whatever those call in the same file.
     // An adapter that builds another adapter of the crate (`EventBridgeBus::from_env(..)`
@@ -861,7 +877,8 @@ fn every_function_may_do_what_its_code_calls_and_no_more() {
                         .push(format!("{name}: resource kind {kind} has no ARN in terraform/locals.tf resource_arns"));
                 }
             }
-            if statement.get("for").and_then(Value::as_str) != Some("trigger") {
+            // Statements for the event source or the result destination serve Lambda, not the code.
+            if !matches!(statement.get("for").and_then(Value::as_str), Some("trigger" | "destination")) {
                 granted.extend(strings(&statement["actions"]));
             }
         }
@@ -1070,6 +1087,26 @@ fn nothing_invokes_an_unqualified_function() {
     }
     let status = resource(&tf, "aws_cloudwatch_event_target", "status");
     assert_eq!(attr(status, "arn"), "${local.live_alias[\"push-status\"].arn}");
+}
+
+#[test]
+fn a_corrected_report_is_announced_when_it_is_rendered() {
+    let tf = terraform();
+    // render-report, invoked by the correction rule, sends its success to the docex bus...
+    let config = resource(&tf, "aws_lambda_function_event_invoke_config", "report_rendered");
+    assert_eq!(attr(config, "qualifier"), "${local.live_alias[\"render-report\"].name}");
+    let destination = attr(&attr(&attr(config, "destination_config"), "on_success"), "destination");
+    assert_eq!(destination, "${aws_cloudwatch_event_bus.docex.arn}");
+    // ...whose report-rendered rule hands it to push-status (pushed like a status change).
+    let rules = local(&tf, "status_rules");
+    let rule = attr(rules, "report-rendered");
+    assert_eq!(attr(rule, "bus"), "${aws_cloudwatch_event_bus.docex.name}");
+    let pattern = attr(rule, "pattern").to_string();
+    for expected in
+        ["Lambda Function Invocation Result - Success", "\"source\":[\"lambda\"]", "live_alias[", "render-report"]
+    {
+        assert!(pattern.contains(expected), "{expected} not in {pattern}");
+    }
 }
 
 #[test]

@@ -8,6 +8,11 @@
 //!   job here, then pushed like any status change. Other execution statuses are already
 //!   told by docex's events and are ignored.
 //!
+//! - Lambda's `Lambda Function Invocation Result - Success` records (source `lambda`) of
+//!   render-report runs after a reviewer's correction (an on-success destination of the
+//!   function, see `terraform/corrections.tf`): the job's current status is pushed again, so
+//!   an open job page learns that the corrected report is ready and fetches it.
+//!
 //! Both writes are idempotent: the job store ignores an update older than what it holds, so
 //! a replayed or late event changes nothing, and a socket that is gone is forgotten.
 
@@ -33,6 +38,7 @@ pub async fn handle(event: &Value, jobs: &dyn JobStore, connections: &Connection
                 .map_err(|e| DocexError::InvalidInput(format!("a docex event without a job event: {e}")))?,
         ),
         Some("aws.states") => execution_ended(event, jobs).await?,
+        Some(INVOCATION_RESULT_SOURCE) => report_rendered(event, jobs).await?,
         _ => None,
     };
     let Some(job_event) = job_event else {
@@ -40,6 +46,29 @@ pub async fn handle(event: &Value, jobs: &dyn JobStore, connections: &Connection
     };
     let delivered = connections.send_to_owner(&job_event.owner, &job_event).await?;
     Ok(Pushed { job_id: Some(job_event.job_id), delivered })
+}
+
+/// The source of the records Lambda sends to an EventBridge destination.
+pub const INVOCATION_RESULT_SOURCE: &str = "lambda";
+
+/// The job whose report a successful render-report invocation rendered again (its input is
+/// the task input `{job_id, spec, template}`), announced with its current status.
+async fn report_rendered(event: &Value, jobs: &dyn JobStore) -> Result<Option<JobEvent>, DocexError> {
+    let Some(job_id) = event.pointer("/detail/requestPayload/job_id").and_then(Value::as_str) else {
+        return Ok(None);
+    };
+    let Some(job) = jobs.get(job_id).await? else {
+        tracing::warn!(job_id, "a report was rendered for a job that has no record");
+        return Ok(None);
+    };
+    let update = StatusUpdate {
+        job_id: job.job_id,
+        status: job.status,
+        error: job.error,
+        confidence: job.confidence,
+        at: job.updated_at,
+    };
+    Ok(Some(JobEvent::new(&job.owner, &update)))
 }
 
 /// Records an execution that ended unsuccessfully as a failed job, and the event to push.
