@@ -110,8 +110,12 @@ export function stateStatuses(graph: WorkflowGraph, detail: JobDetail): Map<stri
     // States not reached yet: still ahead while the job runs, skipped once it has ended.
     const running = detail.job.status === "QUEUED" || detail.job.status === "RUNNING";
     for (const node of graph.nodes) statuses.set(node.name, running ? "pending" : "not-run");
+    // The job's final status is announced by the last state itself, before the execution
+    // records it as left: once the job is done, a state still running has done its work.
+    const done = detail.job.status === "SUCCEEDED" || detail.job.status === "NEEDS_REVIEW";
     for (const record of detail.states) {
-      if (statuses.has(record.name)) statuses.set(record.name, REPORTED[record.status.toUpperCase()] ?? "pending");
+      const reported = REPORTED[record.status.toUpperCase()] ?? "pending";
+      if (statuses.has(record.name)) statuses.set(record.name, done && reported === "running" ? "succeeded" : reported);
     }
     return statuses;
   }

@@ -147,9 +147,11 @@ async fn an_upload_runs_the_job_and_the_socket_sees_it_live() {
         .iter()
         .map(|s| (s["name"].as_str().unwrap(), s["status"].as_str().unwrap()))
         .collect();
-    let succeeded =
-        ["PrepareDocument", "ExtractChunks", "MergeAndValidate", "StoreResult", "RenderReport", "CompleteJob"];
-    assert_eq!(states, succeeded.map(|name| (name, "SUCCEEDED")), "{}", shown["states"]);
+    // CompleteJob announces SUCCEEDED before its state is left, so it may still be running.
+    let (last, done) = states.split_last().expect("states");
+    let succeeded = ["PrepareDocument", "ExtractChunks", "MergeAndValidate", "StoreResult", "RenderReport"];
+    assert_eq!(done, succeeded.map(|name| (name, "SUCCEEDED")), "{}", shown["states"]);
+    assert!(matches!(*last, ("CompleteJob", "SUCCEEDED" | "RUNNING")), "{}", shown["states"]);
     let (status, result) =
         json_of(client.request(reqwest::Method::GET, &format!("/api/jobs/{job_id}/result")).send().await.unwrap())
             .await;

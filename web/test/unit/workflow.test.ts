@@ -66,6 +66,8 @@ test("states the API reports win over what the status implies", () => {
   assert.equal(ended.get("PrepareDocument"), "failed");
   assert.equal(ended.get("JobFailed"), "failed");
   assert.equal(ended.get("ExtractChunks"), "not-run", "skipped once the job has ended");
+  const completing = { ...detail("SUCCEEDED", ["RUNNING"]), states: [{ name: "CompleteJob", status: "RUNNING" }] };
+  assert.equal(stateStatuses(graph, completing).get("CompleteJob"), "succeeded", "the job said it is done");
 });
 
 test("socket messages that are not job events are ignored", () => {
