@@ -124,26 +124,39 @@ pub enum StateRunStatus {
 /// counts.
 pub fn state_runs<'a>(events: impl IntoIterator<Item = (&'a str, Option<&'a str>)>) -> Vec<StateRun> {
     let mut runs: Vec<StateRun> = Vec::new();
-    let mut open: Option<usize> = None;
+    // The state entered and not left yet, and whether its last attempt failed (a state
+    // whose failure a Catch handles is left too, after the failure).
+    let mut open: Option<(usize, bool)> = None;
     let mut depth = 0usize;
     for (event_type, name) in events {
         match event_type {
             "MapStateStarted" | "ParallelStateStarted" => depth += 1,
-            "MapStateSucceeded"
-            | "MapStateFailed"
-            | "MapStateAborted"
-            | "ParallelStateSucceeded"
-            | "ParallelStateFailed"
-            | "ParallelStateAborted" => depth = depth.saturating_sub(1),
+            "MapStateSucceeded" | "MapStateAborted" | "ParallelStateSucceeded" | "ParallelStateAborted" => {
+                depth = depth.saturating_sub(1)
+            }
+            "MapStateFailed" | "ParallelStateFailed" => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    open = open.map(|(index, _)| (index, true));
+                }
+            }
             _ if depth > 0 => {}
+            "TaskFailed"
+            | "TaskTimedOut"
+            | "TaskStartFailed"
+            | "TaskSubmitFailed"
+            | "LambdaFunctionFailed"
+            | "LambdaFunctionTimedOut"
+            | "LambdaFunctionStartFailed" => open = open.map(|(index, _)| (index, true)),
+            "TaskSucceeded" | "LambdaFunctionSucceeded" => open = open.map(|(index, _)| (index, false)),
             "ExecutionFailed" | "ExecutionTimedOut" | "ExecutionAborted" => {
-                if let Some(index) = open.take() {
+                if let Some((index, _)) = open.take() {
                     runs[index].status = StateRunStatus::Failed;
                 }
             }
             entered if entered.ends_with("StateEntered") => {
                 let Some(name) = name else { continue };
-                if let Some(index) = open.take() {
+                if let Some((index, _)) = open.take() {
                     runs[index].status = StateRunStatus::Caught;
                 }
                 let status =
@@ -156,11 +169,11 @@ pub fn state_runs<'a>(events: impl IntoIterator<Item = (&'a str, Option<&'a str>
                     }
                 };
                 runs[index].status = status;
-                open = (status == StateRunStatus::Running).then_some(index);
+                open = (status == StateRunStatus::Running).then_some((index, false));
             }
             exited if exited.ends_with("StateExited") => {
-                if let Some(index) = open.take() {
-                    runs[index].status = StateRunStatus::Succeeded;
+                if let Some((index, failed)) = open.take() {
+                    runs[index].status = if failed { StateRunStatus::Caught } else { StateRunStatus::Succeeded };
                 }
             }
             _ => {}
@@ -239,6 +252,23 @@ mod tests {
         assert_eq!(failed, [("Prepare".into(), Succeeded), ("JobFailed".into(), Failed)]);
         let ended = runs(&[("TaskStateEntered", Some("Prepare")), ("ExecutionFailed", None)]);
         assert_eq!(ended, [("Prepare".into(), Failed)]);
+        // A caught failure leaves the state (after the failure); a retried one that then
+        // succeeds is a success.
+        let caught = runs(&[
+            ("TaskStateEntered", Some("StoreResult")),
+            ("TaskFailed", None),
+            ("TaskScheduled", None),
+            ("TaskSucceeded", None),
+            ("TaskStateExited", Some("StoreResult")),
+            ("TaskStateEntered", Some("RenderReport")),
+            ("TaskFailed", None),
+            ("TaskStateExited", Some("RenderReport")),
+            ("TaskStateEntered", Some("RecordFailure")),
+        ]);
+        assert_eq!(
+            caught,
+            [("StoreResult".into(), Succeeded), ("RenderReport".into(), Caught), ("RecordFailure".into(), Running)]
+        );
     }
 
     use super::*;

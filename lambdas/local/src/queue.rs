@@ -116,7 +116,9 @@ impl JobQueue {
     pub fn enqueue_redrive(&self, job_id: &str) -> Result<(), DocexError> {
         match self.execution_status(job_id)? {
             None => {
-                return Err(DocexError::InvalidInput(format!("job {job_id} has not run; there is nothing to re-drive")));
+                return Err(DocexError::InvalidInput(format!(
+                    "job {job_id} has not run; there is nothing to re-drive"
+                )));
             }
             Some(status) if status == ExecutionStatus::Succeeded.to_string() => {
                 return Err(DocexError::InvalidInput(format!("job {job_id} succeeded; there is nothing to re-drive")));

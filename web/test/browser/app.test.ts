@@ -195,6 +195,9 @@ test("a failed job is shown failed live and re-driven to SUCCEEDED", { timeout: 
     await p.click("table.jobs tbody th a");
     await p.waitForSelector('[data-state="JobFailed"][data-status="failed"]');
     assert.match((await p.locator(".job-error").textContent()) ?? "", /Docex\.Injected/);
+    // The state that failed is marked on the graph (its failure was caught).
+    assert.equal(await p.getAttribute('[data-state="StoreResult"]', "data-status"), "failed");
+    assert.equal(await p.getAttribute('[data-state="RenderReport"]', "data-status"), "not-run");
     await p.screenshot({ path: join(RESULTS, "job-failed.png"), fullPage: true });
     await p.click("button.redrive");
     await p.waitForSelector("#job-status [data-status=SUCCEEDED]", { timeout: LIVE_TIMEOUT });
