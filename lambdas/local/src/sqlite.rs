@@ -270,20 +270,26 @@ pub(crate) fn job_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<JobRecor
     })
 }
 
+/// A status update as the parameters `?1`..`?6` of the statements that write one: job id,
+/// status, error name and message, confidence, time.
+fn status_params(update: &StatusUpdate) -> impl rusqlite::Params + '_ {
+    (
+        update.job_id.as_str(),
+        update.status.as_str(),
+        update.error.as_ref().map(|e| e.name.as_str()),
+        update.error.as_ref().map(|e| e.message.as_str()),
+        update.confidence,
+        update.at.as_str(),
+    )
+}
+
 /// Appends a status to the job's history (read by `JobQueries::status_history`).
 fn record_status(connection: &Connection, update: &StatusUpdate) -> Result<(), DocexError> {
     connection
         .execute(
             "INSERT INTO job_status_history (job_id, status, error_name, error_message, confidence, at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
-                update.job_id,
-                update.status.as_str(),
-                update.error.as_ref().map(|e| &e.name),
-                update.error.as_ref().map(|e| &e.message),
-                update.confidence,
-                update.at
-            ],
+            status_params(update),
         )
         .map_err(storage)?;
     Ok(())
@@ -346,14 +352,7 @@ impl JobStore for SqliteStore {
             .execute(
                 "UPDATE jobs SET status = ?2, error_name = ?3, error_message = ?4,
                     confidence = coalesce(?5, confidence), updated_at = ?6 WHERE job_id = ?1",
-                params![
-                    update.job_id,
-                    update.status.as_str(),
-                    update.error.as_ref().map(|e| &e.name),
-                    update.error.as_ref().map(|e| &e.message),
-                    update.confidence,
-                    update.at
-                ],
+                status_params(update),
             )
             .map_err(storage)?;
         if changed == 0 {
