@@ -61,7 +61,8 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
-    /// Measure extraction accuracy on documents with known answers.
+    /// Measure extraction quality on documents with known answers: per-field precision, recall, F1 and
+    /// exact match, line items paired row to row, and the calibration of the confidences.
     Eval {
         #[arg(long, default_value = "invoice")]
         spec: String,
@@ -71,8 +72,21 @@ enum Command {
         /// Where the documents are (default: next to the manifest).
         #[arg(long)]
         documents: Option<PathBuf>,
+        /// Which documents by their manifest `split`: dev, heldout or all.
+        #[arg(long, default_value = "all")]
+        split: String,
+        /// Print the report as JSON instead of tables.
         #[arg(long)]
         json: bool,
+        /// Also render the report as a PDF to this path.
+        #[arg(long)]
+        pdf: Option<PathBuf>,
+        /// Largest difference between two numbers that still match.
+        #[arg(long, default_value_t = 0.01)]
+        number_tolerance: f64,
+        /// Smallest similarity (0 to 1) at which two texts match.
+        #[arg(long, default_value_t = 0.9)]
+        similarity: f64,
     },
     /// List jobs.
     Jobs {
@@ -170,16 +184,29 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
             let workflow = Arc::new(embedded_workflow_with(&data()?, extractor)?);
             run(workflow, files, RunOptions { spec, template, out, concurrency }, json).await
         }
-        Command::Eval { spec, manifest, documents, json } => {
+        Command::Eval { spec, manifest, documents, split, json, pdf, number_tolerance, similarity } => {
             let adapters = embedded_adapters(&data()?)?;
             let spec = adapters.specs.load(&spec)?;
+            let options = eval::EvalOptions {
+                documents_dir: documents,
+                split: eval::Split::parse(&split),
+                tolerances: docex_eval::Tolerances { number: number_tolerance, similarity },
+            };
             let report =
-                eval::evaluate(&spec, &manifest, documents.as_deref(), &*adapters.reader, adapters.extractor.as_ref())
-                    .await?;
+                eval::evaluate(&spec, &manifest, &options, &*adapters.reader, adapters.extractor.as_ref()).await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {
                 print!("{}", eval::table(&report));
+            }
+            if let Some(path) = pdf {
+                let today = docex_render::ReportDate::parse(&chrono::Utc::now().format("%Y-%m-%d").to_string())
+                    .context("the system date is out of range")?;
+                let bytes = eval::render_pdf(&report, today)?;
+                std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
+                if !json {
+                    println!("wrote {}", path.display());
+                }
             }
             Ok(ExitCode::SUCCESS)
         }
