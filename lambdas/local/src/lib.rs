@@ -10,6 +10,7 @@ pub mod bus;
 pub mod catalog;
 pub mod commands;
 pub mod datadir;
+pub mod devset;
 pub mod eval;
 pub mod reviews;
 pub mod sqlite;

@@ -88,6 +88,11 @@ enum Command {
         #[arg(long, default_value_t = 0.9)]
         similarity: f64,
     },
+    /// Labelled documents for `docex eval`.
+    Devset {
+        #[command(subcommand)]
+        command: DevsetCommand,
+    },
     /// List jobs.
     Jobs {
         /// Only jobs with this status (QUEUED, RUNNING, SUCCEEDED, NEEDS_REVIEW, FAILED).
@@ -128,6 +133,25 @@ enum Command {
     Statemachine {
         #[command(subcommand)]
         command: StatemachineCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum DevsetCommand {
+    /// Write generated invoices and receipts with known ground truth, and their manifest.json.
+    Generate {
+        /// Output folder (created when missing).
+        #[arg(long)]
+        out: PathBuf,
+        /// Invoices to write: every layout of the generator in turn, every fourth with a table over two pages.
+        #[arg(long, default_value_t = 32)]
+        count: usize,
+        /// Till receipts to write beside them (default: a quarter of the invoices).
+        #[arg(long)]
+        receipts: Option<usize>,
+        /// The same seed writes the same documents.
+        #[arg(long, default_value_t = docex_local::devset::DEFAULT_SEED)]
+        seed: u64,
     },
 }
 
@@ -208,6 +232,17 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
                     println!("wrote {}", path.display());
                 }
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Devset { command: DevsetCommand::Generate { out, count, receipts, seed } } => {
+            let options = docex_local::devset::DevsetOptions {
+                out,
+                invoices: count,
+                receipts: receipts.unwrap_or(count / 4),
+                seed,
+            };
+            let summary = tokio::task::spawn_blocking(move || docex_local::devset::generate(&options)).await??;
+            print!("{}", docex_local::devset::table(&summary));
             Ok(ExitCode::SUCCESS)
         }
         Command::Jobs { status, json } => {

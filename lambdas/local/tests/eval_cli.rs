@@ -1,6 +1,7 @@
-//! `docex eval` through the binary: figures computed from a manifest of fixture invoices
-//! move as they must when a ground-truth value is deliberately wrong, the split filter picks
-//! documents by their manifest split, and the PDF report renders with the field names in it.
+//! `docex eval` and `docex devset` through the binary: figures computed from a manifest of
+//! fixture invoices move as they must when a ground-truth value is deliberately wrong, the
+//! split filter picks documents by their manifest split, the PDF report renders with the
+//! field names in it, and generated documents evaluate with their known ground truth.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -170,4 +171,44 @@ fn the_pdf_report_renders_with_the_field_names() {
     for field in ["invoice_number", "total_amount", "vendor_name", "Calibration"] {
         assert!(text.contains(field), "{field} in the PDF text:\n{text}");
     }
+}
+
+#[test]
+fn generated_documents_evaluate_against_their_known_ground_truth() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("devset");
+    let printed =
+        ok(dir.path(), &["devset", "generate", "--out", out.to_str().unwrap(), "--count", "4", "--receipts", "2"]);
+    assert!(printed.contains("wrote 6 documents"), "{printed}");
+    let manifest: Vec<Value> =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest.len(), 6);
+    for entry in &manifest {
+        let bytes = std::fs::read(out.join(entry["file"].as_str().unwrap())).unwrap();
+        assert!(bytes.starts_with(b"%PDF"), "{entry}");
+        assert!(entry["ground_truth"].as_object().is_some_and(|t| !t.is_empty()), "{entry}");
+    }
+    // The fourth invoice has a long table over more than one page.
+    assert!(manifest[3]["pages"].as_u64().unwrap() >= 2, "{}", manifest[3]);
+    assert!(manifest[3]["ground_truth"]["line_items"].as_array().unwrap().len() >= 40);
+    // The same seed writes the same ground truth.
+    let again = dir.path().join("again");
+    ok(dir.path(), &["devset", "generate", "--out", again.to_str().unwrap(), "--count", "4", "--receipts", "2"]);
+    let second: Vec<Value> =
+        serde_json::from_str(&std::fs::read_to_string(again.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest, second);
+
+    let manifest_path = out.join("manifest.json");
+    let invoices = eval_json(dir.path(), manifest_path.to_str().unwrap(), &[]);
+    assert_eq!(invoices["summary"]["documents"], 4);
+    assert_eq!(invoices["summary"]["failed"], 0);
+    assert!(invoices["summary"]["core"]["accuracy"].as_f64().unwrap() >= 0.9, "{}", invoices["summary"]);
+    assert!(invoices["per_field"]["line_items[].amount"]["total"].as_u64().unwrap() >= 40);
+    let receipts: Value = serde_json::from_str(&ok(
+        dir.path(),
+        &["eval", "--spec", "receipt", "--manifest", manifest_path.to_str().unwrap(), "--json"],
+    ))
+    .unwrap();
+    assert_eq!(receipts["summary"]["documents"], 2);
+    assert!(receipts["summary"]["core"]["accuracy"].as_f64().unwrap() >= 0.9, "{}", receipts["summary"]);
 }
