@@ -117,14 +117,21 @@ enum Command {
     },
     /// List the specs and templates available.
     Specs,
-    /// Measure text extraction, report rendering, engine overhead and end-to-end throughput.
+    /// Measure text extraction, report rendering, engine overhead, end-to-end throughput, cold start and
+    /// the AWS cost model; `docex bench lambda` measures the Lambda packages.
+    #[command(args_conflicts_with_subcommands = true)]
     Bench {
+        #[command(subcommand)]
+        command: Option<BenchCommand>,
         /// Folder of PDF files to read.
         #[arg(long, default_value = docex_local::bench::DEFAULT_DOCS)]
         docs: PathBuf,
         /// Repetitions for the means.
         #[arg(long, default_value_t = 5)]
         runs: usize,
+        /// Documents per end-to-end run (copies of the documents, repeated), comma-separated.
+        #[arg(long, value_delimiter = ',', default_values_t = docex_local::bench::DEFAULT_END_TO_END.to_vec())]
+        end_to_end: Vec<usize>,
         /// Print the figures as JSON.
         #[arg(long)]
         json: bool,
@@ -152,6 +159,24 @@ enum DevsetCommand {
         /// The same seed writes the same documents.
         #[arg(long, default_value_t = docex_local::devset::DEFAULT_SEED)]
         seed: u64,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Lambda package sizes and cold init: each bootstrap binary started under a loopback Runtime API.
+    Lambda {
+        /// Folder of the binaries: DIR/<function>/bootstrap or DIR/<function>.
+        #[arg(long, default_value = "target/lambda")]
+        bin_dir: PathBuf,
+        /// Folder of the zips: DIR/<function>/bootstrap.zip.
+        #[arg(long, default_value = "target/lambda")]
+        zip_dir: PathBuf,
+        /// Starts per function (the median is printed).
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -339,8 +364,20 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
             println!("templates: {}", docex_render::builtin_template_names().join(", "));
             Ok(ExitCode::SUCCESS)
         }
-        Command::Bench { docs, runs, json } => {
-            let report = docex_local::bench::run(&docex_local::bench::BenchOptions { docs, runs }).await?;
+        Command::Bench { command: Some(BenchCommand::Lambda { bin_dir, zip_dir, runs, json }), .. } => {
+            let options = docex_local::lambda_init::LambdaBenchOptions { bin_dir, zip_dir, runs };
+            let report = tokio::task::spawn_blocking(move || docex_local::lambda_init::run(&options)).await??;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", docex_local::lambda_init::table(&report));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench { command: None, docs, runs, end_to_end, json } => {
+            let exe = std::env::current_exe().ok();
+            let options = docex_local::bench::BenchOptions { docs, runs, end_to_end, exe };
+            let report = docex_local::bench::run(&options).await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {
