@@ -6,8 +6,14 @@
 //!   builtin template with the sample results of `docex_render::samples`;
 //! - engine overhead: a definition of Pass and no-op Task states, per execution and with
 //!   1,000 executions started at once;
-//! - end to end: documents/s and the mean time in each state through the local workflow
-//!   with the offline extractor, and the process's peak resident memory.
+//! - end to end: documents/s and the time in each state (mean, p50, p99) through the local
+//!   workflow with the offline extractor, for 1, 10 and 1,000 documents (copies of the
+//!   documents, repeated), with the peak resident memory of each run;
+//! - cold start: a new `docex run` process on one document, from spawn to its report file;
+//! - the AWS cost model per 1,000 pages ([`crate::cost`]), from the definition's path and
+//!   the measured state durations.
+//!
+//! `docex bench lambda` ([`crate::lambda_init`]) measures the Lambda packages instead.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -45,7 +51,14 @@ pub struct BenchOptions {
     pub docs: PathBuf,
     /// Repetitions for the means (at least 1).
     pub runs: usize,
+    /// Documents per end-to-end run, one run each (copies of the documents, repeated).
+    pub end_to_end: Vec<usize>,
+    /// The `docex` binary to time from process start to the first report; `None` skips it.
+    pub exe: Option<PathBuf>,
 }
+
+/// Documents per end-to-end run when none are given.
+pub const DEFAULT_END_TO_END: &[usize] = &[1, 10, 1_000];
 
 #[derive(Debug, Clone, Serialize)]
 pub struct TextRow {
@@ -86,8 +99,29 @@ pub struct EndToEnd {
     pub wall_s: f64,
     pub documents_per_s: f64,
     pub failed: usize,
-    /// Mean milliseconds spent in each state (Map iterations counted per iteration).
+    /// Pages of the documents run.
+    pub pages: usize,
+    /// Milliseconds spent in each state (Map iterations counted per iteration): mean,
+    /// median and 99th percentile.
     pub state_mean_ms: BTreeMap<String, f64>,
+    pub state_p50_ms: BTreeMap<String, f64>,
+    pub state_p99_ms: BTreeMap<String, f64>,
+    /// Milliseconds from a job's first to its last history event.
+    pub execution_p50_ms: f64,
+    pub execution_p99_ms: f64,
+    /// Peak resident set size during this run (VmHWM reset before it), KiB.
+    pub peak_rss_kib: Option<u64>,
+}
+
+/// A new `docex run` process on one document.
+#[derive(Debug, Clone, Serialize)]
+pub struct ColdStart {
+    pub document: String,
+    /// From spawn until the report PDF exists.
+    pub to_report_ms: Option<f64>,
+    /// From spawn until the process exits.
+    pub to_exit_ms: f64,
+    pub exit_ok: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -100,6 +134,8 @@ pub struct BenchReport {
     pub render: Vec<RenderRow>,
     pub engine: EngineFigures,
     pub end_to_end: Vec<EndToEnd>,
+    pub cold_start: Option<ColdStart>,
+    pub cost: Option<crate::cost::CostModel>,
     /// Peak resident set size of this process (VmHWM), KiB.
     pub peak_rss_kib: Option<u64>,
 }
@@ -112,10 +148,25 @@ pub async fn run(options: &BenchOptions) -> Result<BenchReport, DocexError> {
     let (text, text_total) = text_extraction(&files, runs, pdftotext.is_ok());
     let render = report_render(runs)?;
     let engine = engine_overhead().await?;
+    let pages: Vec<usize> = files
+        .iter()
+        .map(|f| {
+            let name = f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            text.iter().find(|r| r.file == name).map_or(1, |r| r.pages.max(1))
+        })
+        .collect();
+    let cold_start = match &options.exe {
+        Some(exe) => Some(cold_start(exe, &files[0])?),
+        None => None,
+    };
+    let whole_run_peak = peak_rss_kib();
     let mut end_to_end = Vec::new();
-    for documents in [1, 10] {
-        end_to_end.push(end_to_end_run(&files, documents).await?);
+    for &documents in &options.end_to_end {
+        end_to_end.push(end_to_end_run(&files, &pages, documents).await?);
     }
+    let cost = end_to_end.iter().filter(|r| r.failed < r.documents).max_by_key(|r| r.documents).map(crate::cost::model);
+    let peak =
+        [whole_run_peak, peak_rss_kib()].into_iter().chain(end_to_end.iter().map(|r| r.peak_rss_kib)).flatten().max();
     Ok(BenchReport {
         docs: options.docs.display().to_string(),
         runs,
@@ -125,7 +176,9 @@ pub async fn run(options: &BenchOptions) -> Result<BenchReport, DocexError> {
         render,
         engine,
         end_to_end,
-        peak_rss_kib: peak_rss_kib(),
+        cold_start,
+        cost,
+        peak_rss_kib: peak,
     })
 }
 
@@ -346,16 +399,18 @@ impl Drop for Scratch {
     }
 }
 
-async fn end_to_end_run(files: &[PathBuf], documents: usize) -> Result<EndToEnd, DocexError> {
+async fn end_to_end_run(files: &[PathBuf], pages: &[usize], documents: usize) -> Result<EndToEnd, DocexError> {
     let scratch = Scratch(std::env::temp_dir().join(format!("docex-bench-{}", uuid::Uuid::new_v4())));
     let io = |e: std::io::Error| DocexError::Storage(format!("benchmark scratch folder: {e}"));
     let inputs = scratch.0.join("in");
     std::fs::create_dir_all(&inputs).map_err(io)?;
     let mut copies = Vec::with_capacity(documents);
-    for (n, source) in files.iter().cycle().take(documents).enumerate() {
-        let copy = inputs.join(format!("{n:03}.pdf"));
+    let mut page_count = 0;
+    for (n, (source, pages)) in files.iter().zip(pages).cycle().take(documents).enumerate() {
+        let copy = inputs.join(format!("{n:04}.pdf"));
         std::fs::copy(source, &copy).map_err(io)?;
         copies.push(copy);
+        page_count += pages;
     }
     let data = DataDir::open(scratch.0.join("data"))?;
     let workflow = Arc::new(LocalWorkflow::new(crate::embedded_adapters(&data)?, Faults::default())?);
@@ -365,26 +420,95 @@ async fn end_to_end_run(files: &[PathBuf], documents: usize) -> Result<EndToEnd,
         out: scratch.0.join("out"),
         concurrency: END_TO_END_CONCURRENCY,
     };
+    reset_peak_rss();
     let start = Instant::now();
     let processed = run_files(workflow.clone(), &copies, &options, |_| {}).await?;
     let wall = start.elapsed();
-    let mut per_state: BTreeMap<String, (f64, usize)> = BTreeMap::new();
+    let peak = peak_rss_kib();
+    let mut per_state: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    let mut executions = Vec::new();
     for p in &processed {
         if let Some(execution) = workflow.adapters().store.execution(&p.result.job_id)? {
             for (state, duration) in state_durations(&execution.history) {
-                let entry = per_state.entry(state).or_default();
-                entry.0 += ms(duration);
-                entry.1 += 1;
+                per_state.entry(state).or_default().push(ms(duration));
+            }
+            if let (Some(first), Some(last)) = (execution.history.first(), execution.history.last()) {
+                executions.push(ms((last.timestamp - first.timestamp).to_std().unwrap_or_default()));
             }
         }
     }
+    for samples in per_state.values_mut() {
+        samples.sort_by(f64::total_cmp);
+    }
+    executions.sort_by(f64::total_cmp);
+    let each = |f: &dyn Fn(&[f64]) -> f64| -> BTreeMap<String, f64> {
+        per_state.iter().map(|(k, v)| (k.clone(), f(v))).collect()
+    };
     Ok(EndToEnd {
         documents,
         concurrency: END_TO_END_CONCURRENCY,
         wall_s: wall.as_secs_f64(),
         documents_per_s: documents as f64 / wall.as_secs_f64(),
         failed: processed.iter().filter(|p| p.result.status == docex_core::JobStatus::Failed).count(),
-        state_mean_ms: per_state.into_iter().map(|(k, (sum, n))| (k, sum / n as f64)).collect(),
+        pages: page_count,
+        state_mean_ms: each(&|v| v.iter().sum::<f64>() / v.len().max(1) as f64),
+        state_p50_ms: each(&|v| percentile(v, 0.50)),
+        state_p99_ms: each(&|v| percentile(v, 0.99)),
+        execution_p50_ms: percentile(&executions, 0.50),
+        execution_p99_ms: percentile(&executions, 0.99),
+        peak_rss_kib: peak,
+    })
+}
+
+/// The nearest-rank percentile of sorted samples (0 for none).
+pub fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = (p * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+/// Starts `exe run` on one document in a scratch folder and times it to the report file.
+fn cold_start(exe: &Path, document: &Path) -> Result<ColdStart, DocexError> {
+    let scratch = Scratch(std::env::temp_dir().join(format!("docex-cold-{}", uuid::Uuid::new_v4())));
+    let io = |e: std::io::Error| DocexError::Storage(format!("cold start: {e}"));
+    std::fs::create_dir_all(&scratch.0).map_err(io)?;
+    let document = &document.canonicalize().map_err(io)?;
+    let stem = document.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let report = scratch.0.join("out").join(format!("{stem}.pdf"));
+    let start = Instant::now();
+    let mut child = Command::new(exe)
+        .arg("--data")
+        .arg(scratch.0.join("data"))
+        .args(["run", "--out"])
+        .arg(scratch.0.join("out"))
+        .arg(document)
+        .current_dir(&scratch.0)
+        .env_remove("DOCEX_FAULTS")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| DocexError::InvalidInput(format!("cannot start {}: {e}", exe.display())))?;
+    let mut to_report = None;
+    let status = loop {
+        if to_report.is_none() && report.is_file() {
+            to_report = Some(ms(start.elapsed()));
+        }
+        if let Some(status) = child.try_wait().map_err(io)? {
+            break status;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    };
+    let to_exit = ms(start.elapsed());
+    if to_report.is_none() && report.is_file() {
+        to_report = Some(to_exit);
+    }
+    Ok(ColdStart {
+        document: document.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+        to_report_ms: to_report,
+        to_exit_ms: to_exit,
+        exit_ok: status.success(),
     })
 }
 
@@ -404,6 +528,12 @@ fn state_durations(history: &[HistoryEvent]) -> Vec<(String, Duration)> {
         }
     }
     durations
+}
+
+/// Resets this process's peak resident set size to its current size (Linux: writing 5 to
+/// `/proc/self/clear_refs`); without it the peak covers the whole process.
+fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
 /// Peak resident set size of this process in KiB (Linux).
@@ -488,12 +618,34 @@ pub fn table(report: &BenchReport) -> String {
     };
     let runs = &report.end_to_end;
     out.push_str(&line("concurrency", runs.iter().map(|r| r.concurrency.to_string()).collect()));
+    out.push_str(&line("pages", runs.iter().map(|r| r.pages.to_string()).collect()));
     out.push_str(&line("wall s", runs.iter().map(|r| format!("{:.2}", r.wall_s)).collect()));
     out.push_str(&line("documents/s", runs.iter().map(|r| format!("{:.2}", r.documents_per_s)).collect()));
     out.push_str(&line("failed", runs.iter().map(|r| r.failed.to_string()).collect()));
+    out.push_str(&line("job p50 ms", runs.iter().map(|r| format!("{:.1}", r.execution_p50_ms)).collect()));
+    out.push_str(&line("job p99 ms", runs.iter().map(|r| format!("{:.1}", r.execution_p99_ms)).collect()));
     for state in states {
-        let values = runs.iter().map(|r| opt(r.state_mean_ms.get(state).copied(), 1)).collect();
-        out.push_str(&line(&format!("{state} ms"), values));
+        for (label, figures) in [
+            ("p50", runs.iter().map(|r| r.state_p50_ms.get(state).copied()).collect::<Vec<_>>()),
+            ("p99", runs.iter().map(|r| r.state_p99_ms.get(state).copied()).collect()),
+        ] {
+            out.push_str(&line(&format!("{state} {label} ms"), figures.into_iter().map(|v| opt(v, 1)).collect()));
+        }
+    }
+    let mib = |k: Option<u64>| k.map_or("-".into(), |k| format!("{:.1}", k as f64 / 1024.0));
+    out.push_str(&line("peak RSS MiB", runs.iter().map(|r| mib(r.peak_rss_kib)).collect()));
+    if let Some(cold) = &report.cold_start {
+        out.push_str(&format!(
+            "\ncold start: `docex run {}` in a new process: report file after {} ms, exit after {:.0} ms{}\n",
+            cold.document,
+            opt(cold.to_report_ms, 0),
+            cold.to_exit_ms,
+            if cold.exit_ok { "" } else { " (the run failed)" }
+        ));
+    }
+    if let Some(cost) = &report.cost {
+        out.push('\n');
+        out.push_str(&crate::cost::table(cost));
     }
     out.push_str(&format!(
         "\npeak RSS (VmHWM) {}\n",

@@ -1,15 +1,21 @@
 //! `docex eval`: runs the documents of a manifest (the format of the shared evaluation
-//! data: `file`, `doc_type`, `ground_truth`) through the reader and the extractor, and
-//! measures per-field accuracy. A value counts as correct when it equals the ground truth
-//! after normalisation: numbers within 0.01, strings compared case-insensitively with
-//! whitespace folded, lists as sets of such strings.
+//! data: `file`, `doc_type`, `ground_truth`, optionally `split`) through the reader and the
+//! extractor, and scores them with `docex_eval`: per-field precision, recall, F1 and
+//! exact-match accuracy, line items paired row to row by optimal assignment, and the
+//! calibration of the extractor's confidences against the spec's review threshold. The
+//! report prints as a table, serialises as JSON and renders to PDF with docex-eval's Typst
+//! template.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
-use docex_core::{DocexError, DocumentReader, Extractor, Spec, finalize};
-use serde::{Deserialize, Serialize};
+use docex_core::{DocexError, DocumentReader, Extractor, FieldKind, FieldSpec, Spec, finalize};
+use docex_eval::{DocumentResult, EvalReport, Tolerances, ValueKind, score_field, summarise};
+use docex_render::{ReportDate, TemplateSource, TypstRenderer};
+use serde::Deserialize;
 use serde_json::Value;
+
+pub use docex_eval::table;
 
 /// The fields the headline accuracy is computed over, per spec.
 pub fn core_fields(spec: &str) -> &'static [&'static str] {
@@ -29,79 +35,115 @@ fn doc_type_of(spec: &str) -> &str {
     }
 }
 
+/// Which documents of the manifest to evaluate, by their `split`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Split {
+    /// Every document, with or without a split.
+    All,
+    /// Only documents whose `split` is this name.
+    Named(String),
+}
+
+impl Split {
+    /// `all`, `dev`, `heldout` (or `held_out`, the manifest's spelling), or any other name.
+    pub fn parse(text: &str) -> Split {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "all" | "" => Split::All,
+            "heldout" | "held-out" | "held_out" => Split::Named("held_out".into()),
+            other => Split::Named(other.to_string()),
+        }
+    }
+
+    fn keeps(&self, split: Option<&str>) -> bool {
+        match self {
+            Split::All => true,
+            Split::Named(name) => split == Some(name.as_str()),
+        }
+    }
+}
+
+/// How to evaluate.
+#[derive(Debug, Clone)]
+pub struct EvalOptions {
+    /// Where the documents are (default: next to the manifest).
+    pub documents_dir: Option<PathBuf>,
+    pub split: Split,
+    pub tolerances: Tolerances,
+}
+
+impl Default for EvalOptions {
+    fn default() -> Self {
+        EvalOptions { documents_dir: None, split: Split::All, tolerances: Tolerances::default() }
+    }
+}
+
 #[derive(Debug, Deserialize)]
 struct ManifestEntry {
     file: String,
     doc_type: String,
+    #[serde(default)]
+    split: Option<String>,
     ground_truth: serde_json::Map<String, Value>,
 }
 
-/// One field of one document.
-#[derive(Debug, Clone, Serialize)]
-pub struct FieldCheck {
-    pub field: String,
-    pub expected: Value,
-    pub got: Option<Value>,
-    pub correct: bool,
-    pub confidence: Option<f64>,
+/// How a spec's field is compared with its ground truth.
+pub fn value_kind(field: &FieldSpec) -> ValueKind {
+    kind_of(&field.kind)
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct DocumentEval {
-    pub file: String,
-    pub status: String,
-    pub error: Option<String>,
-    pub fields: Vec<FieldCheck>,
+fn kind_of(kind: &FieldKind) -> ValueKind {
+    match kind {
+        FieldKind::Text | FieldKind::Name | FieldKind::Address | FieldKind::Boolean => ValueKind::Text,
+        FieldKind::Identifier => ValueKind::Identifier,
+        FieldKind::Date => ValueKind::Date,
+        FieldKind::Money | FieldKind::Number | FieldKind::Integer => ValueKind::Number,
+        FieldKind::Currency => ValueKind::Currency,
+        FieldKind::TextList => ValueKind::List(Box::new(ValueKind::Text)),
+        FieldKind::Table(columns) => {
+            ValueKind::Table(columns.iter().map(|c| (c.name.clone(), kind_of(&c.kind))).collect())
+        }
+    }
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct FieldAccuracy {
-    pub correct: usize,
-    pub total: usize,
-    pub accuracy: f64,
+/// Reads a manifest: a JSON array of entries.
+fn read_manifest(manifest: &Path) -> Result<Vec<ManifestEntry>, DocexError> {
+    let text = std::fs::read_to_string(manifest)
+        .map_err(|e| DocexError::InvalidInput(format!("cannot read {}: {e}", manifest.display())))?;
+    serde_json::from_str(&text)
+        .map_err(|e| DocexError::InvalidInput(format!("{} is not a manifest: {e}", manifest.display())))
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct EvalReport {
-    pub spec: String,
-    pub documents: Vec<DocumentEval>,
-    pub per_field: BTreeMap<String, FieldAccuracy>,
-    /// Accuracy over the spec's core fields, every document counted.
-    pub core_fields: Vec<String>,
-    pub core_accuracy: f64,
-    pub overall_accuracy: f64,
-}
-
-/// Evaluates every document of the manifest whose type the spec reads. Document files are
-/// looked up next to the manifest, or in `documents_dir` when given.
+/// Evaluates every document of the manifest whose type the spec reads and whose split the
+/// options keep.
 pub async fn evaluate(
     spec: &Spec,
     manifest: &Path,
-    documents_dir: Option<&Path>,
+    options: &EvalOptions,
     reader: &dyn DocumentReader,
     extractor: &dyn Extractor,
 ) -> Result<EvalReport, DocexError> {
-    let text = std::fs::read_to_string(manifest)
-        .map_err(|e| DocexError::InvalidInput(format!("cannot read {}: {e}", manifest.display())))?;
-    let entries: Vec<ManifestEntry> = serde_json::from_str(&text)
-        .map_err(|e| DocexError::InvalidInput(format!("{} is not a manifest: {e}", manifest.display())))?;
-    let dir: PathBuf = documents_dir
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| manifest.parent().unwrap_or(Path::new(".")).to_path_buf());
+    let entries = read_manifest(manifest)?;
+    let dir: PathBuf =
+        options.documents_dir.clone().unwrap_or_else(|| manifest.parent().unwrap_or(Path::new(".")).to_path_buf());
     let mut documents = Vec::new();
-    for entry in entries.iter().filter(|e| e.doc_type == doc_type_of(&spec.name)) {
-        documents.push(evaluate_one(spec, &dir.join(&entry.file), entry, reader, extractor).await);
+    for entry in
+        entries.iter().filter(|e| e.doc_type == doc_type_of(&spec.name) && options.split.keeps(e.split.as_deref()))
+    {
+        documents.push(evaluate_one(spec, &dir.join(&entry.file), entry, &options.tolerances, reader, extractor).await);
     }
-    Ok(summarise(spec, documents))
+    let core: Vec<String> = core_fields(&spec.name).iter().map(|s| s.to_string()).collect();
+    Ok(summarise(&spec.name, &core, spec.review_threshold, options.tolerances, documents))
 }
 
 async fn evaluate_one(
     spec: &Spec,
     path: &Path,
     entry: &ManifestEntry,
+    tolerances: &Tolerances,
     reader: &dyn DocumentReader,
     extractor: &dyn Extractor,
-) -> DocumentEval {
+) -> DocumentResult {
+    let start = Instant::now();
     let extracted = async {
         let bytes = std::fs::read(path)
             .map_err(|e| DocexError::InvalidInput(format!("cannot read {}: {e}", path.display())))?;
@@ -110,7 +152,8 @@ async fn evaluate_one(
         Ok::<_, DocexError>(finalize(spec, extraction))
     }
     .await;
-    let (status, error, data, fields) = match extracted {
+    let seconds = start.elapsed().as_secs_f64();
+    let (status, error, data, evidence) = match extracted {
         Ok(outcome) => (outcome.status.as_str().to_string(), None, outcome.data, outcome.fields),
         Err(e) => (
             "FAILED".to_string(),
@@ -119,124 +162,34 @@ async fn evaluate_one(
             Default::default(),
         ),
     };
-    let checks = entry
+    // Ground-truth fields the spec does not have are not the extractor's to find.
+    let fields = entry
         .ground_truth
         .iter()
-        .filter(|(name, _)| spec.field(name).is_some())
-        .map(|(name, expected)| {
-            let got = data.get(name).filter(|v| !v.is_null()).cloned();
-            FieldCheck {
-                field: name.clone(),
-                correct: got.as_ref().is_some_and(|g| values_match(expected, g)),
-                expected: expected.clone(),
-                confidence: fields.get(&format!("/{name}")).map(|e| e.confidence),
-                got,
-            }
+        .filter_map(|(name, expected)| {
+            let field = spec.field(name)?;
+            let confidence = evidence.get(&format!("/{name}")).map(|e| e.confidence);
+            Some(score_field(name, &value_kind(field), expected, data.get(name), confidence, tolerances))
         })
         .collect();
-    DocumentEval { file: entry.file.clone(), status, error, fields: checks }
+    DocumentResult { file: entry.file.clone(), split: entry.split.clone(), status, error, seconds, fields }
 }
 
-fn summarise(spec: &Spec, documents: Vec<DocumentEval>) -> EvalReport {
-    let mut per_field: BTreeMap<String, FieldAccuracy> = BTreeMap::new();
-    for check in documents.iter().flat_map(|d| &d.fields) {
-        let entry =
-            per_field.entry(check.field.clone()).or_insert(FieldAccuracy { correct: 0, total: 0, accuracy: 0.0 });
-        entry.total += 1;
-        entry.correct += usize::from(check.correct);
+/// Renders the report to PDF with docex-eval's template (the report as `/data.json`;
+/// the per-document details are left out of the data, the template does not show them).
+pub fn render_pdf(report: &EvalReport, today: ReportDate) -> Result<Vec<u8>, DocexError> {
+    let mut data = serde_json::to_value(report).map_err(|e| DocexError::InvalidInput(format!("the report: {e}")))?;
+    if let Some(object) = data.as_object_mut() {
+        object.remove("documents");
     }
-    for acc in per_field.values_mut() {
-        acc.accuracy = ratio(acc.correct, acc.total);
-    }
-    let core: Vec<String> = core_fields(&spec.name).iter().map(|s| s.to_string()).collect();
-    let sum = |filter: &dyn Fn(&str) -> bool| {
-        per_field.iter().filter(|(f, _)| filter(f)).fold((0, 0), |(c, t), (_, a)| (c + a.correct, t + a.total))
-    };
-    let (core_correct, core_total) = sum(&|f| core.iter().any(|c| c == f));
-    let (all_correct, all_total) = sum(&|_| true);
-    EvalReport {
-        spec: spec.name.clone(),
-        documents,
-        per_field,
-        core_fields: core,
-        core_accuracy: ratio(core_correct, core_total),
-        overall_accuracy: ratio(all_correct, all_total),
-    }
+    let template = TemplateSource::in_memory(docex_eval::REPORT_TEMPLATE, Default::default());
+    TypstRenderer::new(today).render(&template, &data)
 }
 
-fn ratio(correct: usize, total: usize) -> f64 {
-    if total == 0 { 0.0 } else { correct as f64 / total as f64 }
-}
-
-/// Whether an extracted value matches the ground truth after normalisation.
+/// Whether an extracted value matches the ground truth, the kind inferred from the ground
+/// truth (numbers within 0.01, dates and currencies normalised, text folded and similar).
 pub fn values_match(expected: &Value, got: &Value) -> bool {
-    match (expected, got) {
-        (Value::Number(a), Value::Number(b)) => {
-            (a.as_f64().unwrap_or(f64::NAN) - b.as_f64().unwrap_or(f64::NAN)).abs() <= 0.01 + 1e-9
-        }
-        (Value::Array(a), Value::Array(b)) => {
-            let set = |items: &Vec<Value>| {
-                let mut v: Vec<String> = items.iter().map(|i| fold(&plain(i))).collect();
-                v.sort();
-                v
-            };
-            set(a) == set(b)
-        }
-        (a, b) => fold(&plain(a)) == fold(&plain(b)),
-    }
-}
-
-fn plain(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
-fn fold(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
-}
-
-/// The report as a table for the terminal.
-pub fn table(report: &EvalReport) -> String {
-    let mut out = format!("{:<22} {:>8} {:>7} {:>9}\n", "field", "correct", "total", "accuracy");
-    for (field, acc) in &report.per_field {
-        let marker = if report.core_fields.contains(field) { "*" } else { " " };
-        out.push_str(&format!(
-            "{:<22} {:>8} {:>7} {:>9.3}\n",
-            format!("{field}{marker}"),
-            acc.correct,
-            acc.total,
-            acc.accuracy
-        ));
-    }
-    out.push_str(&format!(
-        "\n{} documents; core fields (*) accuracy {:.3}; all fields {:.3}\n",
-        report.documents.len(),
-        report.core_accuracy,
-        report.overall_accuracy
-    ));
-    for doc in &report.documents {
-        let misses: Vec<String> = doc
-            .fields
-            .iter()
-            .filter(|c| !c.correct)
-            .map(|c| {
-                format!(
-                    "{} (expected {}, got {})",
-                    c.field,
-                    c.expected,
-                    c.got.as_ref().map_or("nothing".into(), |g| g.to_string())
-                )
-            })
-            .collect();
-        if let Some(error) = &doc.error {
-            out.push_str(&format!("  {}: {error}\n", doc.file));
-        } else if !misses.is_empty() {
-            out.push_str(&format!("  {}: {}\n", doc.file, misses.join("; ")));
-        }
-    }
-    out
+    score_field("value", &ValueKind::infer(expected), expected, Some(got), None, &Tolerances::default()).correct
 }
 
 #[cfg(test)]
@@ -251,5 +204,25 @@ mod tests {
         assert!(values_match(&json!("Coolblue  B.V."), &json!("coolblue b.v.")));
         assert!(!values_match(&json!("Coolblue"), &json!("Coolblue B.V.")));
         assert!(values_match(&json!(["A Inc.", "B LLC"]), &json!(["b llc", "a inc."])));
+        assert!(values_match(&json!("2014-08-03"), &json!("03.08.2014")));
+    }
+
+    #[test]
+    fn splits_are_parsed_with_either_spelling_of_held_out() {
+        assert_eq!(Split::parse("heldout"), Split::Named("held_out".into()));
+        assert_eq!(Split::parse("held_out"), Split::Named("held_out".into()));
+        assert_eq!(Split::parse("all"), Split::All);
+        assert!(Split::parse("dev").keeps(Some("dev")));
+        assert!(!Split::parse("dev").keeps(None));
+        assert!(Split::All.keeps(None));
+    }
+
+    #[test]
+    fn spec_kinds_decide_the_comparison() {
+        let spec = Spec::from_json("invoice", include_str!("../../../specs/invoice.json")).unwrap();
+        assert_eq!(value_kind(spec.field("issue_date").unwrap()), ValueKind::Date);
+        assert_eq!(value_kind(spec.field("invoice_number").unwrap()), ValueKind::Identifier);
+        assert_eq!(value_kind(spec.field("total_amount").unwrap()), ValueKind::Number);
+        assert!(matches!(value_kind(spec.field("line_items").unwrap()), ValueKind::Table(_)));
     }
 }

@@ -61,7 +61,8 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
-    /// Measure extraction accuracy on documents with known answers.
+    /// Measure extraction quality on documents with known answers: per-field precision, recall, F1 and
+    /// exact match, line items paired row to row, and the calibration of the confidences.
     Eval {
         #[arg(long, default_value = "invoice")]
         spec: String,
@@ -71,8 +72,26 @@ enum Command {
         /// Where the documents are (default: next to the manifest).
         #[arg(long)]
         documents: Option<PathBuf>,
+        /// Which documents by their manifest `split`: dev, heldout or all.
+        #[arg(long, default_value = "all")]
+        split: String,
+        /// Print the report as JSON instead of tables.
         #[arg(long)]
         json: bool,
+        /// Also render the report as a PDF to this path.
+        #[arg(long)]
+        pdf: Option<PathBuf>,
+        /// Largest difference between two numbers that still match.
+        #[arg(long, default_value_t = 0.01)]
+        number_tolerance: f64,
+        /// Smallest similarity (0 to 1) at which two texts match.
+        #[arg(long, default_value_t = 0.9)]
+        similarity: f64,
+    },
+    /// Labelled documents for `docex eval`.
+    Devset {
+        #[command(subcommand)]
+        command: DevsetCommand,
     },
     /// List jobs.
     Jobs {
@@ -98,14 +117,21 @@ enum Command {
     },
     /// List the specs and templates available.
     Specs,
-    /// Measure text extraction, report rendering, engine overhead and end-to-end throughput.
+    /// Measure text extraction, report rendering, engine overhead, end-to-end throughput, cold start and
+    /// the AWS cost model; `docex bench lambda` measures the Lambda packages.
+    #[command(args_conflicts_with_subcommands = true)]
     Bench {
+        #[command(subcommand)]
+        command: Option<BenchCommand>,
         /// Folder of PDF files to read.
         #[arg(long, default_value = docex_local::bench::DEFAULT_DOCS)]
         docs: PathBuf,
         /// Repetitions for the means.
         #[arg(long, default_value_t = 5)]
         runs: usize,
+        /// Documents per end-to-end run (copies of the documents, repeated), comma-separated.
+        #[arg(long, value_delimiter = ',', default_values_t = docex_local::bench::DEFAULT_END_TO_END.to_vec())]
+        end_to_end: Vec<usize>,
         /// Print the figures as JSON.
         #[arg(long)]
         json: bool,
@@ -156,6 +182,43 @@ enum Command {
     Statemachine {
         #[command(subcommand)]
         command: StatemachineCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum DevsetCommand {
+    /// Write generated invoices and receipts with known ground truth, and their manifest.json.
+    Generate {
+        /// Output folder (created when missing).
+        #[arg(long)]
+        out: PathBuf,
+        /// Invoices to write: every layout of the generator in turn, every fourth with a table over two pages.
+        #[arg(long, default_value_t = 32)]
+        count: usize,
+        /// Till receipts to write beside them (default: a quarter of the invoices).
+        #[arg(long)]
+        receipts: Option<usize>,
+        /// The same seed writes the same documents.
+        #[arg(long, default_value_t = docex_local::devset::DEFAULT_SEED)]
+        seed: u64,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Lambda package sizes and cold init: each bootstrap binary started under a loopback Runtime API.
+    Lambda {
+        /// Folder of the binaries: DIR/<function>/bootstrap or DIR/<function>.
+        #[arg(long, default_value = "target/lambda")]
+        bin_dir: PathBuf,
+        /// Folder of the zips: DIR/<function>/bootstrap.zip.
+        #[arg(long, default_value = "target/lambda")]
+        zip_dir: PathBuf,
+        /// Starts per function (the median is printed).
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -216,17 +279,41 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
             let workflow = Arc::new(embedded_workflow_with(&data()?, extractor)?);
             run(workflow, files, RunOptions { spec, template, out, concurrency }, json).await
         }
-        Command::Eval { spec, manifest, documents, json } => {
+        Command::Eval { spec, manifest, documents, split, json, pdf, number_tolerance, similarity } => {
             let adapters = embedded_adapters(&data()?)?;
             let spec = adapters.specs.load(&spec)?;
+            let options = eval::EvalOptions {
+                documents_dir: documents,
+                split: eval::Split::parse(&split),
+                tolerances: docex_eval::Tolerances { number: number_tolerance, similarity },
+            };
             let report =
-                eval::evaluate(&spec, &manifest, documents.as_deref(), &*adapters.reader, adapters.extractor.as_ref())
-                    .await?;
+                eval::evaluate(&spec, &manifest, &options, &*adapters.reader, adapters.extractor.as_ref()).await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {
                 print!("{}", eval::table(&report));
             }
+            if let Some(path) = pdf {
+                let today = docex_render::ReportDate::parse(&chrono::Utc::now().format("%Y-%m-%d").to_string())
+                    .context("the system date is out of range")?;
+                let bytes = eval::render_pdf(&report, today)?;
+                std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
+                if !json {
+                    println!("wrote {}", path.display());
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Devset { command: DevsetCommand::Generate { out, count, receipts, seed } } => {
+            let options = docex_local::devset::DevsetOptions {
+                out,
+                invoices: count,
+                receipts: receipts.unwrap_or(count / 4),
+                seed,
+            };
+            let summary = tokio::task::spawn_blocking(move || docex_local::devset::generate(&options)).await??;
+            print!("{}", docex_local::devset::table(&summary));
             Ok(ExitCode::SUCCESS)
         }
         Command::Jobs { status, json } => {
@@ -323,8 +410,20 @@ async fn dispatch(cli: Cli) -> Result<ExitCode> {
             println!("templates: {}", docex_render::builtin_template_names().join(", "));
             Ok(ExitCode::SUCCESS)
         }
-        Command::Bench { docs, runs, json } => {
-            let report = docex_local::bench::run(&docex_local::bench::BenchOptions { docs, runs }).await?;
+        Command::Bench { command: Some(BenchCommand::Lambda { bin_dir, zip_dir, runs, json }), .. } => {
+            let options = docex_local::lambda_init::LambdaBenchOptions { bin_dir, zip_dir, runs };
+            let report = tokio::task::spawn_blocking(move || docex_local::lambda_init::run(&options)).await??;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", docex_local::lambda_init::table(&report));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench { command: None, docs, runs, end_to_end, json } => {
+            let exe = std::env::current_exe().ok();
+            let options = docex_local::bench::BenchOptions { docs, runs, end_to_end, exe };
+            let report = docex_local::bench::run(&options).await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {

@@ -541,6 +541,16 @@ fn invoice_number(rng: &mut Rng, year: i64) -> String {
 /// The `index`-th invoice case of a seed. Layouts cycle with the index, so any
 /// [`invoice_layout_count`] consecutive cases cover every layout once.
 pub fn invoice_case(seed: u64, index: usize) -> Case {
+    invoice_case_with(seed, index, None)
+}
+
+/// The `index`-th invoice case of a seed with a long table of `items` line items (40 or
+/// more run onto a second page); the rest of the case is as [`invoice_case`] draws it.
+pub fn long_invoice_case(seed: u64, index: usize, items: usize) -> Case {
+    invoice_case_with(seed, index, Some(items.max(1)))
+}
+
+fn invoice_case_with(seed: u64, index: usize, items: Option<usize>) -> Case {
     let mut rng = Rng::new(seed ^ (index as u64).wrapping_mul(0xA076_1D64_78BD_642F));
     let layout = index % invoice_layout_count();
     let header = HEADER_STYLES[layout % HEADER_STYLES.len()];
@@ -564,6 +574,7 @@ pub fn invoice_case(seed: u64, index: usize) -> Case {
     let number = invoice_number(&mut rng, iy);
 
     let item_count = rng.range(1, 7) as usize;
+    let item_count = items.unwrap_or(item_count);
     let mut items = Vec::new();
     let mut net_cents = 0i64;
     for _ in 0..item_count {

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Lambda package sizes and cold init: builds every function of lambdas/functions.json and
+# runs `docex bench lambda`, which starts each bootstrap binary under a loopback Lambda
+# Runtime API and times process start to its first request for work.
+#
+# Usage: benches/lambda_init.sh              debug binaries of this machine (quick to build)
+#        benches/lambda_init.sh --zips       the deployable arm64 zips of .ci/lambda-zips are
+#                                            sized; init is timed on native binaries of the same
+#                                            `lambda` profile (arm64 binaries do not run here)
+# Env:   RUNS  starts per function (default 5)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+TARGET=${CARGO_TARGET_DIR:-target}
+FUNCTIONS=$(python3 -c 'import json; print(" ".join(k for k, v in json.load(open("lambdas/functions.json"))["functions"].items() if v.get("status") != "planned"))')
+PACKAGES=$(for f in $FUNCTIONS; do printf -- '-p %s ' "$f"; done)
+PROFILE=debug
+if [ "${1:-}" = "--zips" ]; then
+  .ci/lambda-zips
+  # shellcheck disable=SC2086
+  cargo build --profile lambda $PACKAGES
+  PROFILE=lambda
+else
+  # shellcheck disable=SC2086
+  cargo build $PACKAGES
+fi
+cargo build -q -p docex-local --bin docex
+"$TARGET/debug/docex" bench lambda --bin-dir "$TARGET/$PROFILE" --zip-dir "$TARGET/lambda" --runs "${RUNS:-5}"

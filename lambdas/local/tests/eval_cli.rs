@@ -1,0 +1,214 @@
+//! `docex eval` and `docex devset` through the binary: figures computed from a manifest of
+//! fixture invoices move as they must when a ground-truth value is deliberately wrong, the
+//! split filter picks documents by their manifest split, the PDF report renders with the
+//! field names in it, and generated documents evaluate with their known ground truth.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::{Value, json};
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Dev-set entries of `tests/fixtures/devset/real.json` by file name, their `file` made
+/// absolute so the manifest can live anywhere.
+fn devset_entries(names: &[&str]) -> Vec<Value> {
+    let manifest = workspace().join("tests/fixtures/devset/real.json");
+    let entries: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
+    names
+        .iter()
+        .map(|name| {
+            let mut entry = entries
+                .iter()
+                .find(|e| e["file"].as_str().unwrap().ends_with(name))
+                .unwrap_or_else(|| panic!("{name} is in real.json"))
+                .clone();
+            let file = manifest.parent().unwrap().join(entry["file"].as_str().unwrap());
+            entry["file"] = json!(file.canonicalize().unwrap().to_string_lossy());
+            entry
+        })
+        .collect()
+}
+
+fn docex(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_docex"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("DOCEX_DATA")
+        .env_remove("DOCEX_FAULTS")
+        .output()
+        .expect("docex starts")
+}
+
+fn ok(dir: &Path, args: &[&str]) -> String {
+    let output = docex(dir, args);
+    assert!(
+        output.status.success(),
+        "docex {args:?} failed:\nstdout:\n{}\nstderr:\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+fn write_manifest(dir: &Path, name: &str, entries: &[Value]) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, serde_json::to_string_pretty(entries).unwrap()).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+fn eval_json(dir: &Path, manifest: &str, extra: &[&str]) -> Value {
+    let mut args = vec!["eval", "--spec", "invoice", "--manifest", manifest, "--json"];
+    args.extend_from_slice(extra);
+    serde_json::from_str(&ok(dir, &args)).expect("--json prints the report")
+}
+
+fn figure(report: &Value, field: &str, key: &str) -> f64 {
+    report["per_field"][field][key].as_f64().unwrap_or_else(|| panic!("{field}.{key} in {}", report["per_field"]))
+}
+
+fn count(report: &Value, field: &str, key: &str) -> u64 {
+    report["per_field"][field][key].as_u64().unwrap_or_else(|| panic!("{field}.{key} in {}", report["per_field"]))
+}
+
+const INVOICES: [&str; 3] =
+    ["invoice2data__AmazonWebServices.pdf", "invoice2data__QualityHosting.pdf", "invoice2data__NetpresseInvoice.pdf"];
+
+#[test]
+fn a_wrong_ground_truth_value_lowers_that_fields_f1_to_the_computed_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let entries = devset_entries(&INVOICES);
+    let right = write_manifest(dir.path(), "right.json", &entries);
+    let baseline = eval_json(dir.path(), &right, &[]);
+    assert_eq!(baseline["summary"]["documents"], 3);
+    assert_eq!(baseline["summary"]["failed"], 0);
+    // The offline extractor reads these three invoice numbers and totals right.
+    for field in ["invoice_number", "total_amount"] {
+        assert_eq!(
+            (count(&baseline, field, "tp"), count(&baseline, field, "fp"), count(&baseline, field, "fn")),
+            (3, 0, 0),
+            "{field}: {}",
+            baseline["per_field"][field]
+        );
+        assert_eq!(figure(&baseline, field, "f1"), 1.0);
+    }
+
+    // One invoice number in the ground truth is wrong: the right extraction now counts as a
+    // false positive and a false negative. tp 2, fp 1, fn 1: precision = recall = F1 = 2/3.
+    let mut wrong = entries.clone();
+    wrong[1]["ground_truth"]["invoice_number"] = json!("NOT-ON-THE-PAGE-1");
+    let wrong = write_manifest(dir.path(), "wrong.json", &wrong);
+    let report = eval_json(dir.path(), &wrong, &[]);
+    assert_eq!(
+        (
+            count(&report, "invoice_number", "tp"),
+            count(&report, "invoice_number", "fp"),
+            count(&report, "invoice_number", "fn")
+        ),
+        (2, 1, 1)
+    );
+    for key in ["precision", "recall", "f1", "accuracy"] {
+        assert!((figure(&report, "invoice_number", key) - 2.0 / 3.0).abs() < 1e-9, "{key}: {}", report["per_field"]);
+    }
+    // The other fields do not move.
+    assert_eq!(report["per_field"]["total_amount"], baseline["per_field"]["total_amount"]);
+    // A total off by 0.5 fails with the default tolerance and passes with --number-tolerance 1.
+    let mut off = entries.clone();
+    let total = off[0]["ground_truth"]["total_amount"].as_f64().unwrap();
+    off[0]["ground_truth"]["total_amount"] = json!(total + 0.5);
+    let off = write_manifest(dir.path(), "off.json", &off);
+    assert_eq!(count(&eval_json(dir.path(), &off, &[]), "total_amount", "tp"), 2);
+    assert_eq!(count(&eval_json(dir.path(), &off, &["--number-tolerance", "1"]), "total_amount", "tp"), 3);
+
+    // The table names the miss.
+    let printed = ok(dir.path(), &["eval", "--spec", "invoice", "--manifest", &wrong]);
+    assert!(printed.contains("invoice_number wrong (expected \"NOT-ON-THE-PAGE-1\""), "{printed}");
+    assert!(printed.contains("calibration:"), "{printed}");
+}
+
+#[test]
+fn the_split_filter_and_the_calibration_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let entries = devset_entries(&[INVOICES[0], INVOICES[1], "invoice2data__FlipkartInvoice.pdf"]);
+    assert_eq!(entries[2]["split"], "held_out");
+    let manifest = write_manifest(dir.path(), "manifest.json", &entries);
+    let all = eval_json(dir.path(), &manifest, &["--split", "all"]);
+    let dev = eval_json(dir.path(), &manifest, &["--split", "dev"]);
+    let held_out = eval_json(dir.path(), &manifest, &["--split", "heldout"]);
+    assert_eq!(
+        (
+            all["summary"]["documents"].as_u64(),
+            dev["summary"]["documents"].as_u64(),
+            held_out["summary"]["documents"].as_u64()
+        ),
+        (Some(3), Some(2), Some(1))
+    );
+    assert_eq!(all["splits"]["dev"]["documents"], 2);
+    assert_eq!(all["splits"]["held_out"]["documents"], 1);
+    let calibration = &all["calibration"];
+    assert_eq!(calibration["review_threshold"], 0.6, "the invoice spec's threshold");
+    let above = calibration["above"]["count"].as_u64().unwrap();
+    let below = calibration["below"]["count"].as_u64().unwrap();
+    assert_eq!(above + below, calibration["values"].as_u64().unwrap());
+    assert!(calibration["values"].as_u64().unwrap() >= 10, "{calibration}");
+    assert!(calibration["ece"].as_f64().is_some_and(|e| (0.0..=1.0).contains(&e)), "{calibration}");
+}
+
+#[test]
+fn the_pdf_report_renders_with_the_field_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = write_manifest(dir.path(), "manifest.json", &devset_entries(&INVOICES[..2]));
+    let pdf = dir.path().join("eval.pdf");
+    let printed =
+        ok(dir.path(), &["eval", "--spec", "invoice", "--manifest", &manifest, "--pdf", pdf.to_str().unwrap()]);
+    assert!(printed.contains("wrote"), "{printed}");
+    let bytes = std::fs::read(&pdf).expect("the PDF is written");
+    assert!(bytes.starts_with(b"%PDF"), "not a PDF");
+    let text = Command::new("pdftotext").arg(&pdf).arg("-").output().expect("pdftotext runs (poppler-utils)");
+    let text = String::from_utf8_lossy(&text.stdout);
+    for field in ["invoice_number", "total_amount", "vendor_name", "Calibration"] {
+        assert!(text.contains(field), "{field} in the PDF text:\n{text}");
+    }
+}
+
+#[test]
+fn generated_documents_evaluate_against_their_known_ground_truth() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("devset");
+    let printed =
+        ok(dir.path(), &["devset", "generate", "--out", out.to_str().unwrap(), "--count", "4", "--receipts", "2"]);
+    assert!(printed.contains("wrote 6 documents"), "{printed}");
+    let manifest: Vec<Value> =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest.len(), 6);
+    for entry in &manifest {
+        let bytes = std::fs::read(out.join(entry["file"].as_str().unwrap())).unwrap();
+        assert!(bytes.starts_with(b"%PDF"), "{entry}");
+        assert!(entry["ground_truth"].as_object().is_some_and(|t| !t.is_empty()), "{entry}");
+    }
+    // The fourth invoice has a long table over more than one page.
+    assert!(manifest[3]["pages"].as_u64().unwrap() >= 2, "{}", manifest[3]);
+    assert!(manifest[3]["ground_truth"]["line_items"].as_array().unwrap().len() >= 40);
+    // The same seed writes the same ground truth.
+    let again = dir.path().join("again");
+    ok(dir.path(), &["devset", "generate", "--out", again.to_str().unwrap(), "--count", "4", "--receipts", "2"]);
+    let second: Vec<Value> =
+        serde_json::from_str(&std::fs::read_to_string(again.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest, second);
+
+    let manifest_path = out.join("manifest.json");
+    let invoices = eval_json(dir.path(), manifest_path.to_str().unwrap(), &[]);
+    assert_eq!(invoices["summary"]["documents"], 4);
+    assert_eq!(invoices["summary"]["failed"], 0);
+    assert!(invoices["summary"]["core"]["accuracy"].as_f64().unwrap() >= 0.9, "{}", invoices["summary"]);
+    assert!(invoices["per_field"]["line_items[].amount"]["total"].as_u64().unwrap() >= 40);
+    let receipts: Value = serde_json::from_str(&ok(
+        dir.path(),
+        &["eval", "--spec", "receipt", "--manifest", manifest_path.to_str().unwrap(), "--json"],
+    ))
+    .unwrap();
+    assert_eq!(receipts["summary"]["documents"], 2);
+    assert!(receipts["summary"]["core"]["accuracy"].as_f64().unwrap() >= 0.9, "{}", receipts["summary"]);
+}
