@@ -431,6 +431,24 @@ fn name_like(text: &str) -> bool {
         && text.split_whitespace().count() <= 8
 }
 
+/// A label word followed by "no" and a colon or the like ("Company no: 1174703-K", "GST Reg
+/// no > 0000 6771", "Invoice No :"), read as OCR gives it: the line numbers something. An
+/// address that starts with "No. 2" has no word before the "no".
+fn numbered_label(text: &str) -> bool {
+    static NUMBERED: std::sync::LazyLock<Regex> =
+        std::sync::LazyLock::new(|| Regex::new(r"(?i)\b[a-z]{2,}\.?\s+no\.?\s*[:>#]").expect("a valid pattern"));
+    NUMBERED.is_match(text)
+}
+
+/// Registration details printed between a company's name and its address: a bracketed
+/// company number under OCR, a tax or company registration line.
+fn registration_line(line: &TLine, text: &str) -> bool {
+    let folded = format!(" {} ", fold(text));
+    (line.ocr && text.starts_with('(') && text.ends_with(')'))
+        || numbered_label(text)
+        || [" gst ", " sst ", " vat ", " reg ", " roc ", " company no ", " co no "].iter().any(|w| folded.contains(w))
+}
+
 /// Whether a line of a letterhead is part of the postal address, not a phone, tax,
 /// registration or date line or a rule.
 fn address_line_like(line: &TLine, text: &str, order: DateOrder) -> bool {
@@ -465,7 +483,7 @@ fn address_line_like(line: &TLine, text: &str, order: DateOrder) -> bool {
         && !text.to_lowercase().contains("www")
         && !stop_words.iter().any(|w| folded.contains(w))
         && find_dates_with(text, order).is_empty()
-        && !(line.ocr && text.starts_with('(') && text.ends_with(')'))
+        && !registration_line(line, text)
 }
 
 /// A letterhead found at the top of page 1: the name and the address lines under it.
@@ -483,14 +501,16 @@ fn aligned(a: &BBox, b: &BBox) -> bool {
 }
 
 /// The segments of the lines under `li` aligned with `b` that read like an address: at
-/// most four lines, each close under the one before.
+/// most four lines, each close under the one before. Up to two registration lines right
+/// under the name are passed over.
 fn address_under(ctx: &Ctx, li: usize, b: &BBox) -> Vec<(usize, usize, usize)> {
     let mut out = Vec::new();
+    let mut passed_over = 0;
     let mut previous = &ctx.lines[li];
     let mut previous_y1 = b.y1;
     for j in li + 1..(li + 6).min(ctx.lines.len()) {
         let next = &ctx.lines[j];
-        if next.page != previous.page || next.bbox.y0 - previous_y1 > 1.6 * previous.height().max(next.height()) {
+        if next.page != previous.page || next.bbox.y0 - previous_y1 > previous.height().max(next.height()) {
             break;
         }
         let Some((s, e)) = next
@@ -502,8 +522,8 @@ fn address_under(ctx: &Ctx, li: usize, b: &BBox) -> Vec<(usize, usize, usize)> {
         };
         let text = next.text[s..e].trim();
         if !address_line_like(next, text, ctx.order) {
-            // A company registration number between the name and the address is skipped.
-            if out.is_empty() && next.ocr && text.starts_with('(') {
+            if out.is_empty() && passed_over < 2 && registration_line(next, text) {
+                passed_over += 1;
                 previous = next;
                 previous_y1 = next.bbox.y1;
                 continue;
@@ -518,6 +538,18 @@ fn address_under(ctx: &Ctx, li: usize, b: &BBox) -> Vec<(usize, usize, usize)> {
         }
     }
     out
+}
+
+/// The spans of a line a letterhead's name may be: its segments, and first the whole line
+/// when it is one legal name printed with wide gaps ("SWC  ENTERPRISE  SDN  BHD").
+fn heading_spans(line: &TLine) -> Vec<(usize, usize)> {
+    let mut spans = line.segments();
+    let whole = line.text.trim_end();
+    let one_name = legal_names(whole, line.ocr).first().is_some_and(|n| n.start == 0 && n.end == whole.len());
+    if spans.len() > 1 && one_name {
+        spans.insert(0, (0, whole.len()));
+    }
+    spans
 }
 
 fn has_hit(ctx: &Ctx, li: usize, s: usize, e: usize) -> bool {
@@ -544,7 +576,7 @@ fn letterhead(ctx: &Ctx, skip_fields: &[usize]) -> Option<Letterhead> {
         if line.page != 1 || line.bbox.y0 > line.page_height * 0.35 || li > first_buyer_line {
             break;
         }
-        for (s, e) in line.segments() {
+        for (s, e) in heading_spans(line) {
             if has_hit(ctx, li, s, e) {
                 continue;
             }

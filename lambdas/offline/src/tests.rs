@@ -329,6 +329,44 @@ fn invoice_number_under_a_column_title_next_to_a_date_title() {
 }
 
 #[test]
+fn registration_lines_between_a_receipts_name_and_address_are_passed_over() {
+    // As OCR read a Malaysian receipt: "Conpany no" and a GST registration under the name.
+    let d = doc(&[
+        ("Timeless Kitchenette Sdn Bhd", 40.0, 20.0),
+        ("Conpany no: 1174703-K", 40.0, 32.0),
+        ("GST Reg no > 0000 6771 0976", 40.0, 44.0),
+        ("Lot 50, Floor 12, Sky Avenue", 40.0, 56.0),
+        ("No. 7, 69000 Pahang Malaysia", 40.0, 68.0),
+        ("Date: 2018-03-23", 40.0, 100.0),
+        ("TOTAL RM 120.00", 40.0, 200.0),
+    ]);
+    let x = run(&d, "receipt");
+    assert_eq!(x.data["company"], json!("Timeless Kitchenette Sdn Bhd"));
+    assert_eq!(x.data["address"], json!("Lot 50, Floor 12, Sky Avenue, No. 7, 69000 Pahang Malaysia"));
+}
+
+#[test]
+fn a_letter_spaced_heading_is_one_name() {
+    // As OCR read it: each word of the name far from the next, a bracketed company number
+    // under it, the lines centred.
+    let mut d = doc(&[
+        ("SWC", 62.0, 78.0),
+        ("ENTERPRISE", 122.0, 78.0),
+        ("SDN", 220.0, 78.0),
+        ("BHD", 262.0, 78.0),
+        ("(1125830-V)", 140.0, 91.0),
+        ("3-7, JALAN MAHAGONI 7/1", 107.0, 104.0),
+        ("44300 BATANG KALI, SELANGOR", 94.5, 117.0),
+        ("Date: 2018-04-02", 14.0, 160.0),
+        ("TOTAL RM 27.20", 14.0, 260.0),
+    ]);
+    d.pages[0].ocr = true;
+    let x = run(&d, "receipt");
+    assert_eq!(x.data["company"], json!("SWC ENTERPRISE SDN BHD"));
+    assert_eq!(x.data["address"], json!("3-7, JALAN MAHAGONI 7/1, 44300 BATANG KALI, SELANGOR"));
+}
+
+#[test]
 fn centred_receipt_header_gives_company_and_address() {
     let d = doc(&[
         ("Redwood Print Co.", 60.0, 20.0),
