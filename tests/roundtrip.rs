@@ -11,7 +11,9 @@ use docex_core::JobStatus;
 use docex_e2e::fresh_workflow;
 use docex_local::commands::{RunOptions, run_files};
 use docex_local::eval::values_match;
-use docex_render::generate::{GeneratedCase, generate_invoices, generate_receipts, invoice_layout_count};
+use docex_render::generate::{
+    GeneratedCase, generate_invoices, generate_receipts, invoice_layout_count, long_invoice_case, render_case,
+};
 use docex_render::{ReportDate, TypstRenderer};
 use serde_json::Value;
 
@@ -108,6 +110,25 @@ async fn generated_invoices_come_back_with_the_same_data() {
     for (field, minimum) in INVOICE_MINIMUMS {
         let got = accuracy(&scores, field);
         assert!(got >= *minimum, "{field}: accuracy {got:.2} is under {minimum:.2} (see the misses printed above)");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn long_tables_over_several_pages_come_back_whole() {
+    // Each header style and column order once, 40 to 70 line items: two or three pages,
+    // the table's header repeated on each.
+    let renderer = renderer();
+    let cases: Vec<GeneratedCase> = (0..8)
+        .map(|index| {
+            let case = long_invoice_case(2027, index * 3, 40 + index * 4);
+            let pdf = render_case(&renderer, &case).expect("the generator renders");
+            GeneratedCase { case, pdf }
+        })
+        .collect();
+    let scores = round_trip(&cases, "invoice").await;
+    for field in ["line_items", "total_amount", "net_amount"] {
+        let got = accuracy(&scores, field);
+        assert_eq!(got, 1.0, "{field}: accuracy {got:.2} (see the misses printed above)");
     }
 }
 

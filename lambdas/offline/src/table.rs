@@ -1,6 +1,10 @@
 //! Tables such as invoice line items: the header row is found by the column labels of the
 //! table spec, and the rows under it are read by the columns' horizontal ranges until a
-//! totals row, a wide vertical gap or the end of the page.
+//! totals row. A wide vertical gap or the end of the page ends the rows of that page; the
+//! table goes on under its header repeated at the top of the next page. Running headers
+//! and footers (the same line at the same height on several pages) are never rows.
+
+use std::collections::{HashMap, HashSet};
 
 use docex_core::{Extraction, FieldEvidence, FieldKind, FieldSpec, Spec};
 use docex_normalize::{find_money, find_money_grouped, fold};
@@ -20,11 +24,16 @@ fn is_numeric(kind: &FieldKind) -> bool {
     matches!(kind, FieldKind::Money | FieldKind::Number | FieldKind::Integer)
 }
 
-/// Finds the header row: the line where the most columns have a label (at least two, one of
-/// them numeric), and no amounts.
-fn find_header<'a>(ctx: &Ctx, columns: &'a [FieldSpec]) -> Option<(usize, Vec<Column<'a>>)> {
+/// Finds the header row among the lines `within`: the line where the most columns have a
+/// label (at least two, one of them numeric), and no amounts.
+fn find_header<'a>(
+    ctx: &Ctx,
+    columns: &'a [FieldSpec],
+    within: impl Iterator<Item = usize>,
+) -> Option<(usize, Vec<Column<'a>>)> {
     let mut best: Option<(usize, Vec<Column<'a>>)> = None;
-    for (li, line) in ctx.lines.iter().enumerate() {
+    for li in within {
+        let line = &ctx.lines[li];
         if !find_money(&line.text).is_empty() && line.text.chars().filter(|c| c.is_ascii_digit()).count() > 3 {
             continue;
         }
@@ -58,6 +67,33 @@ fn find_header<'a>(ctx: &Ctx, columns: &'a [FieldSpec]) -> Option<(usize, Vec<Co
         }
     }
     best
+}
+
+/// The lines printed on more than one page at the same height with the same words (the
+/// digits of a line without amounts aside: "Page 1 of 3"): a running header or footer,
+/// never a row of a table.
+fn page_furniture(ctx: &Ctx) -> HashSet<usize> {
+    let mut seen: HashMap<String, Vec<(usize, u32, f32)>> = HashMap::new();
+    for (li, line) in ctx.lines.iter().enumerate() {
+        let folded = fold(&line.text);
+        let key: String = if find_money(&line.text).is_empty() {
+            folded.chars().filter(|c| !c.is_ascii_digit()).collect()
+        } else {
+            folded
+        };
+        if key.trim().len() > 2 {
+            seen.entry(key).or_default().push((li, line.page, line.bbox.y0));
+        }
+    }
+    let mut furniture = HashSet::new();
+    for places in seen.values() {
+        for &(li, page, y) in places {
+            if places.iter().any(|&(_, other_page, other_y)| other_page != page && (other_y - y).abs() < 2.0) {
+                furniture.insert(li);
+            }
+        }
+    }
+    furniture
 }
 
 /// Which column a word at `x0..x1` belongs to: the one it overlaps most, else the nearest.
@@ -99,25 +135,57 @@ pub(crate) fn extract_tables(ctx: &Ctx, spec: &Spec, extraction: &mut Extraction
         if columns.is_empty() || extraction.data.contains_key(&field.name) {
             continue;
         }
-        let Some((header, cols)) = find_header(ctx, columns) else { continue };
-        let header_line = &ctx.lines[header];
+        let Some((header, mut cols)) = find_header(ctx, columns, 0..ctx.lines.len()) else { continue };
         let total_fields: Vec<usize> =
             ctx.fields.iter().enumerate().filter(|(_, f)| matches!(f.kind, FieldKind::Money)).map(|(i, _)| i).collect();
         let mut rows: Vec<(Map<String, Value>, Vec<(String, String, usize, usize, usize)>)> = Vec::new();
-        let mut previous_y1 = header_line.bbox.y1;
-        for li in header + 1..ctx.lines.len() {
+        let furniture = page_furniture(ctx);
+        let mut page = ctx.lines[header].page;
+        let mut previous_y1 = ctx.lines[header].bbox.y1;
+        // Past the rows of this page (a wide gap): the rest of the page is skipped.
+        let mut page_done = false;
+        let mut li = header + 1;
+        while li < ctx.lines.len() {
             let line = &ctx.lines[li];
-            if line.page != header_line.page || line.bbox.y0 - previous_y1 > 4.0 * line.height() {
-                break;
+            if line.page != page {
+                // The next page goes on with the table only under its header, repeated.
+                let next_page = (li..ctx.lines.len()).take_while(|&j| ctx.lines[j].page == line.page);
+                match find_header(ctx, columns, next_page).filter(|_| line.page == page + 1) {
+                    Some((repeated, columns_there)) => {
+                        cols = columns_there;
+                        page = line.page;
+                        previous_y1 = ctx.lines[repeated].bbox.y1;
+                        page_done = false;
+                        li = repeated + 1;
+                        continue;
+                    }
+                    None => break,
+                }
+            }
+            let current = li;
+            li += 1;
+            if page_done || furniture.contains(&current) {
+                continue;
+            }
+            if line.bbox.y0 - previous_y1 > 4.0 * line.height() {
+                page_done = true;
+                continue;
             }
             let totals_row =
-                ctx.hits.iter().any(|h| h.line == li && h.field.is_some_and(|f| total_fields.contains(&f)));
+                ctx.hits.iter().any(|h| h.line == current && h.field.is_some_and(|f| total_fields.contains(&f)));
             if totals_row {
                 break;
             }
             previous_y1 = line.bbox.y1;
             let mut cells: Vec<(usize, usize)> = vec![(usize::MAX, 0); cols.len()];
+            let table_x0 = cols.first().map_or(f32::MIN, |c| c.x0);
             for w in &line.words {
+                // A position number in a column of its own, left of the table's first column
+                // ("1", "2." under "Pos"), is no part of a cell.
+                let word = &line.text[w.start..w.end];
+                if w.bbox.x1 < table_x0 - 2.0 && word.trim_end_matches('.').chars().all(|c| c.is_ascii_digit()) {
+                    continue;
+                }
                 let c = column_of(&cols, w.bbox.x0, w.bbox.x1);
                 cells[c].0 = cells[c].0.min(w.start);
                 cells[c].1 = cells[c].1.max(w.end);
@@ -131,7 +199,7 @@ pub(crate) fn extract_tables(ctx: &Ctx, spec: &Spec, extraction: &mut Extraction
                 let text = &line.text[s..e];
                 if let Some(v) = parse_cell(&col.spec.kind, text) {
                     item.insert(col.spec.name.clone(), v);
-                    sources.push((col.spec.name.clone(), text.to_string(), li, s, e));
+                    sources.push((col.spec.name.clone(), text.to_string(), current, s, e));
                 }
             }
             let has_number = cols.iter().any(|c| is_numeric(&c.spec.kind) && item.contains_key(&c.spec.name));

@@ -196,6 +196,43 @@ fn line_items_are_read_by_column_until_the_totals() {
     assert!(!outcome.review_reasons.iter().any(|r| r.contains("sum")), "{:?}", outcome.review_reasons);
 }
 
+#[test]
+fn a_table_goes_on_under_its_header_repeated_on_the_next_page() {
+    let header = |y: f32| -> Vec<(&'static str, f32, f32)> {
+        vec![
+            ("Pos", 14.0, y),
+            ("Description", 40.0, y),
+            ("Qty", 300.0, y),
+            ("Unit Price", 360.0, y),
+            ("Amount", 460.0, y),
+        ]
+    };
+    // A position column left of the description: its numbers belong to no cell.
+    let row = |name: &'static str, y: f32| -> Vec<(&'static str, f32, f32)> {
+        vec![("7", 20.0, y), (name, 40.0, y), ("1", 305.0, y), ("10.00", 370.0, y), ("10.00", 465.0, y)]
+    };
+    let mut first: Vec<(&str, f32, f32)> = vec![("Acme Widgets Ltd", 40.0, 30.0)];
+    first.extend(header(200.0));
+    first.extend(row("Bolts", 215.0));
+    first.extend(row("Nuts", 230.0));
+    // The page's footer, far under the rows: not a row.
+    first.push(("Page 1 of 2 Acme Widgets Ltd 4000 Basel", 40.0, 760.0));
+    let mut second: Vec<(&str, f32, f32)> = vec![("Invoice INV-7 (continued)", 40.0, 30.0)];
+    second.extend(header(60.0));
+    second.extend(row("Washers", 75.0));
+    second.extend(row("Screws", 90.0));
+    second.extend([("Subtotal", 360.0, 110.0), ("40.00", 465.0, 110.0)]);
+    let mut d = doc(&first);
+    let mut page_two = doc(&second).pages.remove(0);
+    page_two.number = 2;
+    d.pages.push(page_two);
+    let x = run(&d, "invoice");
+    let names: Vec<&str> =
+        x.data["line_items"].as_array().unwrap().iter().map(|i| i["description"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Bolts", "Nuts", "Washers", "Screws"]);
+    assert_eq!(x.fields["/line_items/3/amount"].page, Some(2));
+}
+
 const CII: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 <rsm:CrossIndustryInvoice xmlns:rsm="urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100" xmlns:ram="urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100" xmlns:udt="urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100">
 <rsm:ExchangedDocument><ram:ID>RE-1</ram:ID><ram:IssueDateTime><udt:DateTimeString format="102">20201121</udt:DateTimeString></ram:IssueDateTime></rsm:ExchangedDocument>
