@@ -3,14 +3,14 @@
 //! split filter picks documents by their manifest split, the PDF report renders with the
 //! field names in it, and generated documents evaluate with their known ground truth.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::{docex, workspace};
 
 use serde_json::{Value, json};
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
 
 /// Dev-set entries of `tests/fixtures/devset/real.json` by file name, their `file` made
 /// absolute so the manifest can live anywhere.
@@ -30,16 +30,6 @@ fn devset_entries(names: &[&str]) -> Vec<Value> {
             entry
         })
         .collect()
-}
-
-fn docex(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_docex"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("DOCEX_DATA")
-        .env_remove("DOCEX_FAULTS")
-        .output()
-        .expect("docex starts")
 }
 
 fn ok(dir: &Path, args: &[&str]) -> String {

@@ -2,24 +2,14 @@
 //! (`lambdas/asl/tests/cases`), compared by the same rule as the engine's own case test
 //! (`docex_asl::recorded`), and against the workflow definition.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+
+use std::path::Path;
+use std::process::Output;
+
+use common::{docex, workspace};
 
 use serde_json::Value;
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn docex(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_docex"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("DOCEX_DATA")
-        .env_remove("DOCEX_FAULTS")
-        .output()
-        .expect("docex starts")
-}
 
 fn describe(output: &Output) -> String {
     format!(
@@ -34,7 +24,7 @@ fn describe(output: &Output) -> String {
 fn run_case(case: &Value, dir: &Path) -> Result<(), String> {
     std::fs::write(dir.join("definition.json"), case["definition"].to_string()).unwrap();
     std::fs::write(dir.join("input.json"), case["input"].to_string()).unwrap();
-    let output = docex(&["statemachine", "run", "definition.json", "--input", "@input.json"], dir);
+    let output = docex(dir, &["statemachine", "run", "definition.json", "--input", "@input.json"]);
     if !output.status.success() {
         return Err(format!("docex failed: {}", describe(&output)));
     }
@@ -63,7 +53,7 @@ fn every_recorded_case_runs_the_same_through_the_binary() {
 #[test]
 fn validate_accepts_the_workflow_and_names_a_missing_next_target() {
     let root = workspace();
-    let good = docex(&["statemachine", "validate", "statemachine/docex.asl.json"], &root);
+    let good = docex(&root, &["statemachine", "validate", "statemachine/docex.asl.json"]);
     assert!(good.status.success(), "{}", describe(&good));
     assert!(String::from_utf8_lossy(&good.stdout).contains("valid"));
 
@@ -72,7 +62,7 @@ fn validate_accepts_the_workflow_and_names_a_missing_next_target() {
     let broken = definition.replace("\"Next\": \"CompleteJob\"", "\"Next\": \"CompleteTheJob\"");
     assert_ne!(broken, definition, "the definition has a transition to CompleteJob to break");
     std::fs::write(dir.path().join("broken.json"), broken).unwrap();
-    let bad = docex(&["statemachine", "validate", "broken.json"], dir.path());
+    let bad = docex(dir.path(), &["statemachine", "validate", "broken.json"]);
     assert!(!bad.status.success(), "a broken definition is refused: {}", describe(&bad));
     let message = String::from_utf8_lossy(&bad.stdout);
     assert!(
@@ -81,7 +71,7 @@ fn validate_accepts_the_workflow_and_names_a_missing_next_target() {
         describe(&bad)
     );
 
-    let run = docex(&["statemachine", "run", "broken.json"], dir.path());
+    let run = docex(dir.path(), &["statemachine", "run", "broken.json"]);
     assert!(!run.status.success(), "a broken definition does not run: {}", describe(&run));
     assert!(String::from_utf8_lossy(&run.stderr).contains("CompleteTheJob"), "{}", describe(&run));
 }
