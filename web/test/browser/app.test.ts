@@ -204,6 +204,12 @@ test("a failed job is shown failed live and re-driven to SUCCEEDED", { timeout: 
     assert.equal(await p.getAttribute('[data-state="ResumeJob"]', "data-status"), "succeeded");
     assert.equal(await p.getAttribute('[data-state="CompleteJob"]', "data-status"), "succeeded");
     await p.waitForSelector("table.fields");
+    // The re-driven job's page shows its document again, with the evidence text on it.
+    await p.waitForFunction(
+      (number) => (document.querySelector(".page-view .textLayer")?.textContent ?? "").replace(/\s/g, "").includes(number),
+      AWS_INVOICE_NUMBER,
+      { timeout: 30_000 },
+    );
     await p.screenshot({ path: join(RESULTS, "job-redriven.png"), fullPage: true });
     await p.close();
   } finally {
