@@ -19,6 +19,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 
+use crate::bench::percentile;
 use crate::datadir::DataDir;
 use crate::serve::{ServeOptions, start};
 
@@ -199,15 +200,6 @@ async fn upload_and_wait(client: Client, document: Arc<Vec<u8>>, index: usize, d
     outcome
 }
 
-/// The value at quantile `q` (0 to 1) of sorted durations, in milliseconds.
-fn quantile_ms(sorted: &[Duration], q: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
-    sorted[rank - 1].as_secs_f64() * 1000.0
-}
-
 /// Every job of the user, through the API's pages.
 async fn listed_jobs(client: &Client) -> Result<Vec<Value>, DocexError> {
     let mut jobs = Vec::new();
@@ -318,7 +310,7 @@ pub async fn run(data: &DataDir, options: &LoadOptions) -> Result<LoadReport, Do
         let name = u.job_id.clone().unwrap_or_else(|| format!("upload {} (no job)", u.index));
         match (&u.latency, &u.status) {
             (Some(latency), Some(status)) => {
-                latencies.push(*latency);
+                latencies.push(latency.as_secs_f64() * 1000.0);
                 *statuses.entry(status.clone()).or_insert(0) += 1;
             }
             _ => lost.push(name.clone()),
@@ -330,7 +322,7 @@ pub async fn run(data: &DataDir, options: &LoadOptions) -> Result<LoadReport, Do
             }
         }
     }
-    latencies.sort();
+    latencies.sort_by(f64::total_cmp);
     let listed = listed_jobs(&client).await?.len();
     let _ = stop.send(());
     served.done.await.map_err(|e| client_error("the server task", e))??;
@@ -344,9 +336,9 @@ pub async fn run(data: &DataDir, options: &LoadOptions) -> Result<LoadReport, Do
         statuses,
         seconds,
         jobs_per_second: latencies.len() as f64 / seconds.max(f64::EPSILON),
-        latency_p50_ms: quantile_ms(&latencies, 0.50),
-        latency_p99_ms: quantile_ms(&latencies, 0.99),
-        latency_max_ms: latencies.last().map_or(0.0, |l| l.as_secs_f64() * 1000.0),
+        latency_p50_ms: percentile(&latencies, 0.50),
+        latency_p99_ms: percentile(&latencies, 0.99),
+        latency_max_ms: latencies.last().copied().unwrap_or(0.0),
     })
 }
 
@@ -371,19 +363,4 @@ pub fn table(report: &LoadReport) -> String {
         out.push_str(&format!("{what:<38} {figure}\n"));
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn quantiles_pick_the_rank_at_or_above() {
-        let ms = |v: &[u64]| v.iter().map(|m| Duration::from_millis(*m)).collect::<Vec<_>>();
-        let sorted = ms(&[10, 20, 30, 40, 50, 60, 70, 80, 90, 100]);
-        assert_eq!(quantile_ms(&sorted, 0.5), 50.0);
-        assert_eq!(quantile_ms(&sorted, 0.99), 100.0);
-        assert_eq!(quantile_ms(&ms(&[7]), 0.5), 7.0);
-        assert_eq!(quantile_ms(&[], 0.5), 0.0);
-    }
 }
