@@ -130,6 +130,23 @@ const MONTHS: &[(&str, u32)] = &[
     ("settembre", 9),
     ("ottobre", 10),
     ("dicembre", 12),
+    // Portuguese (and the Spanish abbreviations not already above)
+    ("janeiro", 1),
+    ("fevereiro", 2),
+    ("marco", 3),
+    ("maio", 5),
+    ("junho", 6),
+    ("julho", 7),
+    ("setembro", 9),
+    ("outubro", 10),
+    ("novembro", 11),
+    ("dezembro", 12),
+    ("abr", 4),
+    ("ago", 8),
+    ("set", 9),
+    ("out", 10),
+    ("ene", 1),
+    ("dic", 12),
 ];
 
 fn month_number(word: &str) -> Option<u32> {
@@ -140,7 +157,7 @@ fn month_number(word: &str) -> Option<u32> {
 /// Every spelling a month may have on a page: the folded names plus their accented forms.
 fn month_alternation() -> String {
     let mut names: Vec<String> = MONTHS.iter().map(|(n, _)| n.to_string()).collect();
-    for accented in ["März", "février", "févr", "fév", "août", "décembre", "Jänner"] {
+    for accented in ["März", "février", "févr", "fév", "août", "décembre", "Jänner", "março"] {
         names.push(accented.to_string());
     }
     names.sort_by_key(|n| std::cmp::Reverse(n.chars().count()));
@@ -355,6 +372,10 @@ mod tests {
             ("19 april 2014", "2014-04-19"),
             ("3 mei 2015", "2015-05-03"),
             ("12 de marzo de 2020", "2020-03-12"),
+            ("5 de out. de 2023", "2023-10-05"),
+            ("15 de março de 2024", "2024-03-15"),
+            ("3 de dez. de 2021", "2021-12-03"),
+            ("29. 7. 2025", "2025-07-29"),
             ("Monday, 3 March 2014", "2014-03-03"),
             ("le 05 Juillet 2015", "2015-07-05"),
             ("Date: 28/11/2022", ""),
