@@ -126,6 +126,19 @@ fn below_region(ctx: &Ctx, hit: &LabelHit) -> Option<(usize, usize, usize)> {
             })
             .max_by(|a, b| a.2.total_cmp(&b.2));
         if let Some((s, e, _)) = best {
+            // "Due date: 12 May" under "Date" is the value of its own label.
+            if ctx.hits.iter().any(|h| h.line == j && h.start == s) {
+                return None;
+            }
+            // "(Not for payment)" under a label is a remark; the value comes after it.
+            if line.text[s..e].starts_with('(') {
+                continue;
+            }
+            // A party heading over a form: the row under it is "Name:   Acme Ltd", and the
+            // value is the segment right of that key.
+            if line.text[s..e].trim_end().ends_with(':') {
+                return line.segment_after(e).map(|(s, e)| (j, s, e));
+            }
             return Some((j, s, e));
         }
     }
@@ -172,7 +185,9 @@ fn parse_region(
                 region
             };
             let blanked = blank_dates(region, ctx.order);
-            let found = find_money(&blanked);
+            // A rate ("21 %") is not an amount.
+            let found: Vec<_> =
+                find_money(&blanked).into_iter().filter(|m| !blanked[m.end..].trim_start().starts_with('%')).collect();
             let m = found.last()?;
             let amount = m.money.amount;
             let value = if field.kind == FieldKind::Integer {
@@ -208,7 +223,13 @@ fn parse_region(
                 }
                 return None;
             }
-            for (s, word) in words_with_offsets(region) {
+            // "Invoice with tax num.: A-17": the label phrase runs to its colon.
+            let skip = region
+                .find(':')
+                .filter(|colon| !region[..*colon].chars().any(|c| c.is_ascii_digit()))
+                .map_or(0, |colon| colon + 1);
+            for (s, word) in words_with_offsets(&region[skip..]) {
+                let s = s + skip;
                 let lead = word.len() - word.trim_start_matches(|c: char| !c.is_alphanumeric()).len();
                 let trimmed = word[lead..].trim_end_matches(|c: char| !c.is_alphanumeric() && c != ')');
                 let trimmed = trimmed.trim_end_matches(')');
@@ -236,6 +257,12 @@ fn parse_region(
             let text = raw[lead..].trim_end_matches([' ', ',', ';', ':']);
             let letters = text.chars().filter(|c| c.is_alphabetic()).count();
             if letters < 2 || text.chars().count() > 100 {
+                return None;
+            }
+            // "Issue date: 5 May 2023" in the next column is another label's pair, not a name.
+            if field.kind == FieldKind::Name
+                && text.split_once(':').is_some_and(|(_, v)| v.chars().any(char::is_alphanumeric))
+            {
                 return None;
             }
             let quality = if field.kind == FieldKind::Name && text.chars().filter(|c| c.is_ascii_digit()).count() > 4 {

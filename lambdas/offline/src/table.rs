@@ -13,11 +13,19 @@ use serde_json::{Map, Value, json};
 use crate::fields::Ctx;
 use crate::layout::fold_label;
 
-/// A column as located on the header row.
+/// A column as located on the header row: one of the table spec's, or (`spec: None`) a
+/// column the spec does not ask for, whose cells are passed over rather than run into
+/// their neighbour ("Tax" and "Total with tax" beside "Total").
 struct Column<'a> {
-    spec: &'a FieldSpec,
+    spec: Option<&'a FieldSpec>,
     x0: f32,
     x1: f32,
+}
+
+impl<'a> Column<'a> {
+    fn numeric(&self) -> bool {
+        self.spec.is_some_and(|spec| is_numeric(&spec.kind))
+    }
 }
 
 fn is_numeric(kind: &FieldKind) -> bool {
@@ -56,13 +64,35 @@ fn find_header<'a>(
             found.iter().filter(|a| !found.iter().any(|b| b.2 > a.2 && b.0 <= a.0 && a.1 <= b.1)).collect();
         let mut cols: Vec<Column> = kept
             .iter()
-            .filter_map(|(s, e, _, spec)| line.bbox_of(*s, *e).map(|b| Column { spec, x0: b.x0, x1: b.x1 }))
+            .filter_map(|(s, e, _, spec)| line.bbox_of(*s, *e).map(|b| Column { spec: Some(spec), x0: b.x0, x1: b.x1 }))
             .collect();
-        cols.sort_by(|a, b| a.x0.total_cmp(&b.x0));
-        if cols.len() < 2 || !cols.iter().any(|c| is_numeric(&c.spec.kind)) {
+        if cols.len() < 2 || !cols.iter().any(Column::numeric) {
             continue;
         }
-        if best.as_ref().is_none_or(|(_, b)| cols.len() > b.len()) {
+        if best.as_ref().is_none_or(|(_, b)| cols.len() > b.iter().filter(|c| c.spec.is_some()).count()) {
+            // Each column spans its whole title ("Total price", not just "Total"); the other
+            // titles of the row are columns of their own.
+            for (s, e) in line.segments() {
+                let Some(b) = line.bbox_of(s, e) else { continue };
+                let inside: Vec<usize> =
+                    kept.iter().enumerate().filter(|(_, k)| s <= k.0 && k.1 <= e).map(|(i, _)| i).collect();
+                match inside.as_slice() {
+                    [] => cols.push(Column { spec: None, x0: b.x0, x1: b.x1 }),
+                    [one] => {
+                        let name = &kept[*one].3.name;
+                        if let Some(col) = cols.iter_mut().find(|c| c.spec.is_some_and(|spec| &spec.name == name)) {
+                            // A text column keeps its left edge: "Pos Description" is one title
+                            // whose position numbers are no part of the description.
+                            if col.numeric() {
+                                col.x0 = b.x0;
+                            }
+                            col.x1 = b.x1;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            cols.sort_by(|a, b| a.x0.total_cmp(&b.x0));
             best = Some((li, cols));
         }
     }
@@ -176,9 +206,10 @@ pub(crate) fn extract_tables(ctx: &Ctx, spec: &Spec, extraction: &mut Extraction
             if totals_row {
                 break;
             }
+            let gap_above = line.bbox.y0 - previous_y1;
             previous_y1 = line.bbox.y1;
             let mut cells: Vec<(usize, usize)> = vec![(usize::MAX, 0); cols.len()];
-            let table_x0 = cols.first().map_or(f32::MIN, |c| c.x0);
+            let table_x0 = cols.iter().find(|c| c.spec.is_some()).map_or(f32::MIN, |c| c.x0);
             for w in &line.words {
                 // A position number in a column of its own, left of the table's first column
                 // ("1", "2." under "Pos"), is no part of a cell.
@@ -195,28 +226,42 @@ pub(crate) fn extract_tables(ctx: &Ctx, spec: &Spec, extraction: &mut Extraction
             let mut item = Map::new();
             let mut sources = Vec::new();
             for (c, col) in cols.iter().enumerate() {
-                let Some((s, e)) = texts[c] else { continue };
+                let (Some((s, e)), Some(spec)) = (texts[c], col.spec) else { continue };
                 let text = &line.text[s..e];
-                if let Some(v) = parse_cell(&col.spec.kind, text) {
-                    item.insert(col.spec.name.clone(), v);
-                    sources.push((col.spec.name.clone(), text.to_string(), current, s, e));
+                if let Some(v) = parse_cell(&spec.kind, text) {
+                    item.insert(spec.name.clone(), v);
+                    sources.push((spec.name.clone(), text.to_string(), current, s, e));
                 }
             }
-            let has_number = cols.iter().any(|c| is_numeric(&c.spec.kind) && item.contains_key(&c.spec.name));
+            // An empty description column beside a text column the spec does not name
+            // ("Name | Description | Units"): the item is named in that one.
+            let first_numeric = cols.iter().position(Column::numeric).unwrap_or(cols.len());
+            if let Some(spec) = cols.iter().filter_map(|c| c.spec).find(|spec| !is_numeric(&spec.kind)) {
+                let unnamed = (0..first_numeric).find_map(|c| cols[c].spec.is_none().then_some(texts[c]).flatten());
+                if let (false, Some((s, e))) = (item.contains_key(&spec.name), unnamed) {
+                    if let Some(v) = parse_cell(&spec.kind, &line.text[s..e]) {
+                        item.insert(spec.name.clone(), v);
+                        sources.push((spec.name.clone(), line.text[s..e].to_string(), current, s, e));
+                    }
+                }
+            }
+            let has_number =
+                cols.iter().any(|c| c.numeric() && c.spec.is_some_and(|spec| item.contains_key(&spec.name)));
             if has_number {
                 rows.push((item, sources));
-            } else if let Some((last, last_sources)) = rows.last_mut() {
-                // A text-only line under a row continues its description.
-                let text_col = cols.iter().find(|c| !is_numeric(&c.spec.kind));
-                if let (Some(col), Some(Value::String(extra))) =
-                    (text_col, text_col.and_then(|c| item.get(&c.spec.name)))
+            } else if let Some((last, last_sources)) = rows.last_mut().filter(|_| gap_above <= line.height()) {
+                // A text-only line right under a row continues its description (one further
+                // down, after a blank, is a heading of what follows the table).
+                let text_col = cols.iter().filter_map(|c| c.spec).find(|spec| !is_numeric(&spec.kind));
+                if let (Some(spec), Some(Value::String(extra))) =
+                    (text_col, text_col.and_then(|spec| item.get(&spec.name)))
                 {
                     if fold(extra).len() > 1 && last_sources.len() < 12 {
-                        let joined = match last.get(&col.spec.name).and_then(Value::as_str) {
+                        let joined = match last.get(&spec.name).and_then(Value::as_str) {
                             Some(before) => format!("{before} {extra}"),
                             None => extra.clone(),
                         };
-                        last.insert(col.spec.name.clone(), json!(joined));
+                        last.insert(spec.name.clone(), json!(joined));
                     }
                 }
             }

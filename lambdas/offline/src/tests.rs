@@ -469,3 +469,149 @@ fn recognised_receipt_with_split_amount_and_no_currency_symbol() {
     assert_eq!(x.data["total"], json!(30.0));
     assert_eq!(x.data["currency"], json!("MYR"));
 }
+
+#[test]
+fn czech_labels_spaced_numeric_dates_and_a_total_with_tax() {
+    let d = doc(&[
+        ("Daňový doklad č.: 20240973", 300.0, 40.0),
+        ("Dodavatel", 40.0, 55.0),
+        ("Den vystavení: 29. 7. 2025", 300.0, 55.0),
+        ("Müller Werkzeuge GmbH", 40.0, 67.0),
+        ("Splatnost: 12. 8. 2025", 300.0, 67.0),
+        ("Odběratel", 300.0, 100.0),
+        ("Wayne Logistics s.r.o.", 300.0, 112.0),
+        ("Celkem s DPH: 43.653,06 €", 300.0, 300.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["invoice_number"], json!("20240973"));
+    assert_eq!(x.data["issue_date"], json!("2025-07-29"));
+    assert_eq!(x.data["due_date"], json!("2025-08-12"));
+    assert_eq!(x.data["vendor_name"], json!("Müller Werkzeuge GmbH"));
+    assert_eq!(x.data["buyer_name"], json!("Wayne Logistics s.r.o."));
+    assert_eq!(x.data["total_amount"], json!(43653.06));
+    assert_eq!(x.data["currency"], json!("EUR"));
+}
+
+#[test]
+fn portuguese_labels_a_label_phrase_up_to_its_colon_and_pairs_in_the_next_column() {
+    let d = doc(&[
+        ("Fatura com impostos num.: INV14420", 300.0, 40.0),
+        ("Fornecedor", 40.0, 55.0),
+        ("Data de emissão: 5 de out. de 2023", 300.0, 55.0),
+        ("Blue Harbor Catering Co.", 40.0, 67.0),
+        ("Data de vencimento: 19 de out. de 2023", 300.0, 67.0),
+        ("Cliente", 300.0, 100.0),
+        ("Initech Ltd", 300.0, 112.0),
+        ("Total com imposto: R$ 1.279,80", 300.0, 300.0),
+    ]);
+    let x = run(&d, "invoice");
+    // "impostos" inside the label phrase is no label of its own; the number follows the colon.
+    assert_eq!(x.data["invoice_number"], json!("INV14420"));
+    assert_eq!(x.data["issue_date"], json!("2023-10-05"));
+    assert_eq!(x.data["due_date"], json!("2023-10-19"));
+    // Right of "Fornecedor" is another label's "key: value" pair, not the supplier's name.
+    assert_eq!(x.data["vendor_name"], json!("Blue Harbor Catering Co."));
+    assert_eq!(x.data["buyer_name"], json!("Initech Ltd"));
+    assert_eq!(x.data["total_amount"], json!(1279.8));
+}
+
+#[test]
+fn a_key_value_pair_under_a_label_belongs_to_its_own_label() {
+    // "Date" over "Due date: ..." (two header cells stacked): the due date is no issue date.
+    let d = doc(&[
+        ("Acme Tools Ltd", 40.0, 30.0),
+        ("05.03.2024", 40.0, 42.0),
+        ("Date", 300.0, 100.0),
+        ("Due date: 19.03.2024", 300.0, 112.0),
+        ("Total: 50,00 €", 300.0, 300.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["due_date"], json!("2024-03-19"));
+    assert_eq!(x.data["issue_date"], json!("2024-03-05"));
+}
+
+#[test]
+fn party_headings_over_forms_and_remarks_under_a_label() {
+    // A heading over "Name:  value" rows: the name is right of the key, not the key.
+    let d = doc(&[
+        ("Invoice id: 1023", 300.0, 30.0),
+        ("Service Provider", 40.0, 100.0),
+        ("Client", 340.0, 100.0),
+        ("Name:", 40.0, 115.0),
+        ("Northgate Office Supplies Ltd", 130.0, 115.0),
+        ("Name:", 340.0, 115.0),
+        ("Initech Ltd", 430.0, 115.0),
+        ("Street:", 40.0, 127.0),
+        ("Main Street 5", 130.0, 127.0),
+        ("Total", 300.0, 300.0),
+        ("6.60", 450.0, 300.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["vendor_name"], json!("Northgate Office Supplies Ltd"));
+    assert_eq!(x.data["buyer_name"], json!("Initech Ltd"));
+
+    // "(Not to be used for payment)" under the label is a remark; the name follows it.
+    let d = doc(&[
+        ("Invoice Number: 42183017", 300.0, 100.0),
+        ("Total: $4.11", 300.0, 300.0),
+        ("Service Provider:", 300.0, 600.0),
+        ("(Not to be used for payment remittance)", 300.0, 612.0),
+        ("Amazon Web Services, Inc.", 300.0, 624.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["vendor_name"], json!("Amazon Web Services, Inc."));
+}
+
+#[test]
+fn a_rate_is_not_an_amount() {
+    let d = doc(&[("Invoice number: 7", 40.0, 30.0), ("VAT 21 %", 300.0, 280.0), ("Total: 121,00 €", 300.0, 300.0)]);
+    let x = run(&d, "invoice");
+    assert_ne!(x.data.get("tax_amount"), Some(&json!(21.0)));
+    assert_eq!(x.data["total_amount"], json!(121.0));
+}
+
+#[test]
+fn columns_the_spec_does_not_name_are_not_run_into_their_neighbours() {
+    // "Tax" and "Total price with tax" right of "Total price"; the line total is the one
+    // under its own title. The section title after the table is no part of the last row.
+    let d = doc(&[
+        ("Description", 40.0, 200.0),
+        ("Units", 250.0, 200.0),
+        ("Price per one", 300.0, 200.0),
+        ("Total price", 390.0, 200.0),
+        ("Tax", 475.0, 200.0),
+        ("Total price with tax", 510.0, 200.0),
+        ("Office chair", 40.0, 215.0),
+        ("32", 262.0, 215.0),
+        ("€600.00", 330.0, 215.0),
+        ("€19,200.00", 394.0, 215.0),
+        ("21 %", 475.0, 215.0),
+        ("€23,232.00", 570.0, 215.0),
+        ("Imposto desagregado", 40.0, 245.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(
+        x.data["line_items"],
+        json!([{"description": "Office chair", "quantity": 32.0, "unit_price": 600.0, "amount": 19200.0}])
+    );
+
+    // An empty "Description" column beside an unnamed "Name" column: the item is named there.
+    let d = doc(&[
+        ("Name", 60.0, 200.0),
+        ("Description", 150.0, 200.0),
+        ("Units", 260.0, 200.0),
+        ("Unit Price", 330.0, 200.0),
+        ("Amount", 450.0, 200.0),
+        ("Design revision", 40.0, 215.0),
+        ("5", 265.0, 215.0),
+        ("130.13", 340.0, 215.0),
+        ("650.65", 455.0, 215.0),
+        ("Subtotal", 330.0, 230.0),
+        ("650.65", 455.0, 230.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(
+        x.data["line_items"],
+        json!([{"description": "Design revision", "quantity": 5.0, "unit_price": 130.13, "amount": 650.65}])
+    );
+}
