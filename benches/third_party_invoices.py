@@ -1,0 +1,189 @@
+"""Invoices laid out by other people's software, with their ground truth.
+
+Writes PDF invoices made by two invoice generators from PyPI that docex has never been
+shaped to, InvoiceGenerator (A4, English, Czech and Brazilian Portuguese labels, babel's
+number and date formats of the currency's locale) and pyinvoice (US letter, label/value
+tables), from seeded random data, and a manifest in the form `docex eval` reads. The ground
+truth is the data each invoice was made from, with totals as the generator computes them.
+
+Usage: python third_party_invoices.py OUT_DIR [--count N] [--seed S]
+       (N invoices from each generator and, for InvoiceGenerator, each language)
+"""
+
+import argparse
+import datetime
+import json
+import os
+import random
+import subprocess
+import sys
+from decimal import ROUND_HALF_UP, Decimal
+
+VENDORS = [
+    "Brightwater Analytics LLC", "Kovář a syn s.r.o.", "Ferreira & Filhos Ltda.",
+    "Northgate Office Supplies Ltd", "Lumen Systems Inc.", "Müller Werkzeuge GmbH",
+    "Atlas Freight Services SA", "Pinecrest Dental Lab", "Studio Nova Design s.r.o.",
+    "Horizonte Consultoria Ltda.", "Redwood Cloud Hosting Inc.", "Blue Harbor Catering Co.",
+]
+BUYERS = [
+    "Globex Corporation", "Initech Ltd", "Stark Components a.s.", "Pereira Engenharia Ltda.",
+    "Umbrella Health Partners", "Vandelay Industries", "Wayne Logistics s.r.o.",
+]
+ITEMS = [
+    "Consulting hours", "Annual software licence", "Printer toner cartridge", "Office chair",
+    "Cloud server (monthly)", "On-site installation", "Shipping and handling", "Training day",
+    "Network switch 24-port", "Maintenance contract", "Design revision", "Paper A4, 5 boxes",
+]
+STREETS = ["Main Street 5", "Vinohradská 112", "Rua das Flores 42", "Harbour Road 17", "Parkway 300"]
+CITIES = [("Brno", "60200"), ("Praha", "11000"), ("São Paulo", "01310-100"), ("Leeds", "LS1 4AP"),
+          ("Austin", "78701")]
+# (babel locale for amounts, ISO currency) pairs InvoiceGenerator prints amounts in.
+CURRENCIES = [("en_US", "USD"), ("en_GB", "GBP"), ("de_DE", "EUR"), ("cs_CZ", "CZK"),
+              ("pt_BR", "BRL"), ("fr_FR", "EUR"), ("en_IE", "EUR")]
+LANGUAGES = ["en", "cs", "pt_BR"]
+
+
+def invoice_number(rng):
+    year = rng.randint(2021, 2025)
+    return rng.choice([
+        f"{year}{rng.randint(1, 999):04d}",
+        f"FV-{year}-{rng.randint(1, 9999):04d}",
+        f"INV{rng.randint(10000, 99999)}",
+        f"{rng.randint(100, 999)}/{year}",
+        f"A{rng.randint(1, 99):02d}-{rng.randint(1000, 9999)}",
+    ])
+
+
+def some_date(rng):
+    return datetime.date(2021, 1, 1) + datetime.timedelta(days=rng.randint(0, 5 * 365))
+
+
+def money(value):
+    return float(Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def invoicegenerator_batch(out_dir, language, count, seed):
+    """Runs in a process of its own: InvoiceGenerator picks its language at import."""
+    os.environ["INVOICE_LANG"] = language
+    from InvoiceGenerator.api import Client, Creator, Invoice, Item, Provider
+    from InvoiceGenerator.pdf import SimpleInvoice
+
+    rng = random.Random(f"{seed}-invoicegenerator-{language}")
+    entries = []
+    for n in range(count):
+        vendor, buyer = rng.choice(VENDORS), rng.choice(BUYERS)
+        (city, zip_code), (buyer_city, buyer_zip) = rng.choice(CITIES), rng.choice(CITIES)
+        locale, currency = rng.choice(CURRENCIES)
+        provider = Provider(vendor, address=rng.choice(STREETS), city=city, zip_code=zip_code,
+                            vat_id=f"CZ{rng.randint(10000000, 99999999)}",
+                            bank_account=str(rng.randint(10**9, 10**10 - 1)), bank_code="2010")
+        client = Client(buyer, address=rng.choice(STREETS), city=buyer_city, zip_code=buyer_zip)
+        invoice = Invoice(client, provider, Creator(rng.choice(["Jana Nováková", "Tom Baker", "Ana Lima"])))
+        invoice.currency, invoice.currency_locale = currency, f"{locale}.UTF-8"
+        invoice.number = invoice_number(rng)
+        invoice.date = some_date(rng)
+        invoice.payback = invoice.date + datetime.timedelta(days=rng.choice([14, 30, 60]))
+        invoice.use_tax = rng.random() < 0.7
+        tax = rng.choice([0, 10, 15, 21])
+        lines = []
+        for _ in range(rng.randint(1, 6)):
+            item = Item(rng.randint(1, 40), Decimal(rng.randint(100, 90000)) / 100,
+                        description=rng.choice(ITEMS), tax=tax)
+            invoice.add_item(item)
+            # The line total is the "Total price" column, before tax.
+            lines.append({"description": item.description, "quantity": float(item.count),
+                          "unit_price": money(item.price), "amount": money(item.total)})
+        name = f"invoicegenerator-{language}-{n:02d}.pdf"
+        SimpleInvoice(invoice).gen(os.path.join(out_dir, name), generate_qr_code=False)
+        truth = {
+            "invoice_number": invoice.number,
+            "issue_date": invoice.date.isoformat(),
+            "due_date": invoice.payback.isoformat(),
+            "currency": currency,
+            "vendor_name": vendor,
+            "buyer_name": buyer,
+            "net_amount": money(invoice.price),
+            "line_items": lines,
+        }
+        if invoice.use_tax:
+            truth["total_amount"] = money(invoice.price_tax)
+            truth["tax_amount"] = money(invoice.price_tax - invoice.price)
+        else:
+            truth["total_amount"] = money(invoice.price)
+        entries.append({"file": name, "doc_type": "invoice", "split": "held_out",
+                        "source": f"InvoiceGenerator ({language}, {locale})", "ground_truth": truth})
+    return entries
+
+
+def pyinvoice_batch(out_dir, count, seed):
+    from pyinvoice.models import ClientInfo, InvoiceInfo, Item, ServiceProviderInfo
+    from pyinvoice.templates import SimpleInvoice
+
+    rng = random.Random(f"{seed}-pyinvoice")
+    entries = []
+    for n in range(count):
+        vendor, buyer = rng.choice(VENDORS), rng.choice(BUYERS)
+        city, zip_code = rng.choice(CITIES)
+        name = f"pyinvoice-{n:02d}.pdf"
+        doc = SimpleInvoice(os.path.join(out_dir, name))
+        number, issued = invoice_number(rng), some_date(rng)
+        due = issued + datetime.timedelta(days=rng.choice([15, 30, 45]))
+        doc.invoice_info = InvoiceInfo(number, issued, due)
+        doc.service_provider_info = ServiceProviderInfo(
+            name=vendor, street=rng.choice(STREETS), city=city, country=rng.choice(["US", "UK", "Czechia"]),
+            post_code=zip_code, vat_tax_number=f"GB{rng.randint(100000000, 999999999)}")
+        doc.client_info = ClientInfo(name=buyer, street=rng.choice(STREETS), city=rng.choice(CITIES)[0],
+                                     email="accounts@example.com")
+        subtotal, lines = Decimal(0), []
+        for _ in range(rng.randint(1, 6)):
+            units, price = rng.randint(1, 20), Decimal(rng.randint(100, 50000)) / 100
+            item = rng.choice(ITEMS)
+            # The item's name is its description; pyinvoice's "Description" column stays empty.
+            doc.add_item(Item(item, "", units, price))
+            subtotal += units * price
+            lines.append({"description": item, "quantity": float(units), "unit_price": money(price),
+                          "amount": money(units * price)})
+        rate = rng.choice([None, 5, 10, 20])
+        truth = {"invoice_number": number, "issue_date": issued.isoformat(), "due_date": due.isoformat(),
+                 "vendor_name": vendor, "buyer_name": buyer, "net_amount": money(subtotal),
+                 "line_items": lines}
+        tax = Decimal(0)
+        if rate is not None:
+            doc.set_item_tax_rate(rate)
+            tax = subtotal * Decimal(rate) / 100
+            truth["tax_amount"] = money(tax)
+        truth["total_amount"] = money(subtotal + tax)
+        doc.finish()
+        # pyinvoice prints no currency, so the ground truth has none.
+        entries.append({"file": name, "doc_type": "invoice", "split": "held_out",
+                        "source": "pyinvoice", "ground_truth": truth})
+    return entries
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out_dir")
+    parser.add_argument("--count", type=int, default=8)
+    parser.add_argument("--seed", default="1")
+    parser.add_argument("--invoicegenerator-language", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    os.makedirs(args.out_dir, exist_ok=True)
+    if args.invoicegenerator_language:
+        json.dump(invoicegenerator_batch(args.out_dir, args.invoicegenerator_language, args.count, args.seed),
+                  sys.stdout)
+        return
+    entries = []
+    for language in LANGUAGES:
+        batch = subprocess.run(
+            [sys.executable, __file__, args.out_dir, "--count", str(args.count), "--seed", args.seed,
+             "--invoicegenerator-language", language],
+            check=True, capture_output=True, text=True).stdout
+        entries += json.loads(batch)
+    entries += pyinvoice_batch(args.out_dir, args.count, args.seed)
+    with open(os.path.join(args.out_dir, "manifest.json"), "w") as manifest:
+        json.dump(entries, manifest, indent=1, ensure_ascii=False)
+    print(f"{len(entries)} invoices in {args.out_dir}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
