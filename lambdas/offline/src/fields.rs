@@ -53,6 +53,15 @@ const DISTRACTORS: &[&str] = &[
     "total items",
     "sub total",
     "subtotal",
+    // "Total price with tax": a total, not the tax.
+    "with tax",
+    "with vat",
+    "incl. tax",
+    "including tax",
+    "s daní",
+    "s dph",
+    "com imposto",
+    "com impostos",
 ];
 
 /// One way of reading a field.
@@ -185,9 +194,17 @@ fn parse_region(
                 region
             };
             let blanked = blank_dates(region, ctx.order);
-            // A rate ("21 %") is not an amount.
-            let found: Vec<_> =
-                find_money(&blanked).into_iter().filter(|m| !blanked[m.end..].trim_start().starts_with('%')).collect();
+            // A rate ("21 %") is not an amount, nor is a whole number followed by a word
+            // ("1003 Lausanne", "30 days").
+            let found: Vec<_> = find_money(&blanked)
+                .into_iter()
+                .filter(|m| {
+                    let after = blanked[m.end..].trim_start();
+                    let whole = !blanked[m.start..m.end].contains(['.', ',']);
+                    !after.starts_with('%')
+                        && !(whole && m.money.currency.is_none() && after.starts_with(char::is_alphabetic))
+                })
+                .collect();
             let m = found.last()?;
             let amount = m.money.amount;
             let value = if field.kind == FieldKind::Integer {

@@ -571,6 +571,42 @@ fn a_rate_is_not_an_amount() {
 }
 
 #[test]
+fn a_postcode_after_a_tax_word_is_not_the_tax_and_a_total_with_tax_is_no_tax_label() {
+    // "... MWST" ends a Swiss VAT number; the postcode and town beside it are no amount.
+    let d = doc(&[
+        ("N° TVA: CHE-832.487.063 MWST", 40.0, 100.0),
+        ("2000 Neuchâtel", 400.0, 100.0),
+        ("TVA 8,1 %:", 300.0, 280.0),
+        ("136,81 CHF", 450.0, 280.0),
+        ("Total: 1 825,81 CHF", 300.0, 300.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["tax_amount"], json!(136.81));
+
+    // "Total price with tax" over the line totals is not the tax; the breakdown's "Tax" is.
+    let d = doc(&[
+        ("Description", 40.0, 200.0),
+        ("Units", 250.0, 200.0),
+        ("Price", 300.0, 200.0),
+        ("Total price with tax", 380.0, 200.0),
+        ("Office chair", 40.0, 215.0),
+        ("2", 262.0, 215.0),
+        ("€100.00", 300.0, 215.0),
+        ("€242.00", 410.0, 215.0),
+        ("VAT rate", 40.0, 260.0),
+        ("Tax", 120.0, 260.0),
+        ("Without VAT", 200.0, 260.0),
+        ("21.00%", 40.0, 272.0),
+        ("€42.00", 120.0, 272.0),
+        ("€200.00", 200.0, 272.0),
+        ("Total with tax: €242.00", 300.0, 300.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["tax_amount"], json!(42.0));
+    assert_eq!(x.data["total_amount"], json!(242.0));
+}
+
+#[test]
 fn columns_the_spec_does_not_name_are_not_run_into_their_neighbours() {
     // "Tax" and "Total price with tax" right of "Total price"; the line total is the one
     // under its own title. The section title after the table is no part of the last row.
