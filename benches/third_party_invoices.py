@@ -110,7 +110,7 @@ def invoicegenerator_batch(out_dir, language, count, seed):
             truth["tax_amount"] = money(invoice.price_tax - invoice.price)
         else:
             truth["total_amount"] = money(invoice.price)
-        entries.append({"file": name, "doc_type": "invoice", "split": "held_out",
+        entries.append({"file": name, "doc_type": "invoice", "split": "third_party",
                         "source": f"InvoiceGenerator ({language}, {locale})", "ground_truth": truth})
     return entries
 
@@ -159,7 +159,7 @@ def pyinvoice_batch(out_dir, count, seed):
         truth["total_amount"] = money(subtotal + tax)
         doc.finish()
         # pyinvoice prints no currency, so the ground truth has none.
-        entries.append({"file": name, "doc_type": "invoice", "split": "held_out",
+        entries.append({"file": name, "doc_type": "invoice", "split": "third_party",
                         "source": "pyinvoice", "ground_truth": truth})
     return entries
 

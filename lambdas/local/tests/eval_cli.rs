@@ -202,3 +202,22 @@ fn generated_documents_evaluate_against_their_known_ground_truth() {
     assert_eq!(receipts["summary"]["documents"], 2);
     assert!(receipts["summary"]["core"]["accuracy"].as_f64().unwrap() >= 0.9, "{}", receipts["summary"]);
 }
+
+/// Invoices laid out by other people's software (InvoiceGenerator in English, Czech and
+/// Portuguese, pyinvoice; made by `benches/third_party_invoices.py`): every core field and
+/// every line item comes back, so a change to the extractor that loses them fails here.
+#[test]
+fn invoices_from_other_generators_keep_their_core_fields_and_line_items() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = workspace().join("tests/fixtures/devset/third-party/manifest.json");
+    let report = eval_json(dir.path(), manifest.to_str().unwrap(), &[]);
+    assert_eq!(report["summary"]["documents"], 8);
+    assert_eq!(report["summary"]["failed"], 0);
+    assert_eq!(report["summary"]["core"]["accuracy"].as_f64(), Some(1.0), "{}", report["per_field"]);
+    for column in ["description", "quantity", "unit_price", "amount"] {
+        let field = format!("line_items[].{column}");
+        assert_eq!(count(&report, &field, "correct"), count(&report, &field, "total"), "{field}");
+    }
+    assert!(count(&report, "line_items[].amount", "total") >= 20);
+    assert_eq!(figure(&report, "buyer_name", "accuracy"), 1.0);
+}
