@@ -2,12 +2,13 @@
 
 Writes PDF invoices made by two invoice generators from PyPI that docex has never been
 shaped to, InvoiceGenerator (A4, English, Czech and Brazilian Portuguese labels, babel's
-number and date formats of the currency's locale) and pyinvoice (US letter, label/value
-tables), from seeded random data, and a manifest in the form `docex eval` reads. The ground
+number and date formats of the currency's locale), pyinvoice (US letter, label/value
+tables) and invoicepy (HTML through WeasyPrint, English and English/Lithuanian), from seeded
+random data, and a manifest in the form `docex eval` reads. The ground
 truth is the data each invoice was made from, with totals as the generator computes them.
 
 Usage: python third_party_invoices.py OUT_DIR [--count N] [--seed S]
-       (N invoices from each generator and, for InvoiceGenerator, each language)
+       (N invoices from each generator and, for InvoiceGenerator and invoicepy, each language)
 """
 
 import argparse
@@ -164,6 +165,57 @@ def pyinvoice_batch(out_dir, count, seed):
     return entries
 
 
+def invoicepy_batch(out_dir, count, seed):
+    from pathlib import Path
+
+    from invoicepy.models import Address, Company, Customer, Invoice, InvoiceLine, PaymentInformation
+    from invoicepy.render import htmlstr_to_pdf, render_invoice
+
+    rng = random.Random(f"{seed}-invoicepy")
+    entries = []
+    for template in ["simple.html", "simple_lt.html"]:
+        for n in range(count):
+            vendor, buyer = rng.choice(VENDORS), rng.choice(BUYERS)
+
+            def address():
+                city, zip_code = rng.choice(CITIES)
+                return Address(first_line=rng.choice(STREETS), second_line=None, post_code=zip_code, city=city,
+                               country=rng.choice(["Lithuania", "Czechia", "United Kingdom", "Brazil"]))
+
+            currency = rng.choice(["EUR", "USD", "GBP"])
+            vat = rng.choice([0, 9, 21])
+            lines = [InvoiceLine(name=rng.choice(ITEMS), qty=rng.randint(1, 12), price=rng.randint(100, 90000) / 100,
+                                 vat=vat) for _ in range(rng.randint(1, 5))]
+            invoice = Invoice(
+                series=rng.choice(["AB", "INV", "LT", "S"]), number=rng.randint(1, 9999), create_date=some_date(rng),
+                currency=currency,
+                company=Company(name=vendor, address=address(), email=None, logo=None, extra_info=None,
+                                payment_information=PaymentInformation(bank_name="Swedbank", iban=f"LT{rng.randint(10**17, 10**18 - 1)}", swift="HABALT22")),
+                customer=Customer(name=buyer, address=address(), payment_term_days=rng.choice([14, 30]), email=None),
+                due_date=None, lines=lines)
+            name = f"invoicepy-{template.split('.')[0]}-{n:02d}.pdf"
+            htmlstr_to_pdf(render_invoice(invoice, None, template), Path(out_dir) / name)
+            truth = {
+                "invoice_number": invoice.name,
+                "issue_date": invoice.create_date.isoformat(),
+                "due_date": invoice.due_date.isoformat(),
+                "currency": currency,
+                "vendor_name": vendor,
+                "buyer_name": buyer,
+                "net_amount": money(invoice.total_wo_tax),
+                "tax_amount": money(invoice.total_tax),
+                "total_amount": money(invoice.total_inc_tax),
+                "line_items": [{"description": line.name, "quantity": float(line.qty), "unit_price": money(line.price),
+                                "amount": money(line.total)} for line in lines],
+            }
+            if not invoice.has_vat_lines():
+                # Without VAT the template prints neither a tax nor a total before it.
+                del truth["net_amount"], truth["tax_amount"]
+            entries.append({"file": name, "doc_type": "invoice", "split": "third_party",
+                            "source": f"invoicepy ({template})", "ground_truth": truth})
+    return entries
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out_dir")
@@ -184,6 +236,7 @@ def main():
             check=True, capture_output=True, text=True).stdout
         entries += json.loads(batch)
     entries += pyinvoice_batch(args.out_dir, args.count, args.seed)
+    entries += invoicepy_batch(args.out_dir, args.count, args.seed)
     with open(os.path.join(args.out_dir, "manifest.json"), "w") as manifest:
         json.dump(entries, manifest, indent=1, ensure_ascii=False)
     print(f"{len(entries)} invoices in {args.out_dir}", file=sys.stderr)

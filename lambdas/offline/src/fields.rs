@@ -124,7 +124,13 @@ fn below_region(ctx: &Ctx, hit: &LabelHit) -> Option<(usize, usize, usize)> {
         if line.page != here.page || line.bbox.y0 - here.bbox.y1 > 3.5 * height {
             break;
         }
-        let (x0, x1) = (hit.bbox.x0 - 4.0, hit.bbox.x1.max(hit.bbox.x0 + 40.0) + 4.0);
+        // Under a label phrase ending in a colon ("Buyer / Pirkėjas:"), the whole phrase.
+        let phrase = here
+            .segment_at(hit.start)
+            .filter(|(_, e)| here.text[..*e].trim_end().ends_with(':'))
+            .and_then(|(s, e)| here.bbox_of(s, e))
+            .unwrap_or(hit.bbox);
+        let (x0, x1) = (hit.bbox.x0 - 4.0, phrase.x1.max(hit.bbox.x1).max(hit.bbox.x0 + 40.0) + 4.0);
         let best = line
             .segments()
             .into_iter()
@@ -270,6 +276,10 @@ fn parse_region(
             let s = s.max(start);
             let e = e.min(end.max(s));
             let raw = line.text.get(s..e)?;
+            // "Seller / Pardavėjas:": the rest of a bilingual label, not a value.
+            if raw.trim_end().ends_with(':') {
+                return None;
+            }
             let lead = raw.len() - raw.trim_start_matches(|c: char| !c.is_alphanumeric()).len();
             let text = raw[lead..].trim_end_matches([' ', ',', ';', ':']);
             let letters = text.chars().filter(|c| c.is_alphabetic()).count();

@@ -651,3 +651,31 @@ fn columns_the_spec_does_not_name_are_not_run_into_their_neighbours() {
         json!([{"description": "Design revision", "quantity": 5.0, "unit_price": 130.13, "amount": 650.65}])
     );
 }
+
+#[test]
+fn bilingual_labels_end_at_their_colon_and_their_values_sit_under_the_whole_label() {
+    let d = doc(&[
+        ("Invoice/ Sąskaita #: LT0102", 330.0, 78.0),
+        ("Seller / Pardavėjas:", 77.0, 204.0),
+        ("Buyer / Pirkėjas:", 403.0, 204.0),
+        ("Kovář a syn s.r.o.", 77.0, 222.0),
+        // Right-aligned under the right end of "Buyer / Pirkėjas:", not under "Buyer".
+        ("Initech Ltd", 454.0, 222.0),
+        ("Main Street 5", 77.0, 240.0),
+        ("Parkway 300", 441.0, 240.0),
+        ("Total w/o VAT:", 325.0, 594.0),
+        ("€460.50", 452.0, 594.0),
+        ("VAT", 325.0, 612.0),
+        ("€96.70", 452.0, 612.0),
+        ("Total:", 325.0, 630.0),
+        ("€557.20", 452.0, 630.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["invoice_number"], json!("LT0102"));
+    assert_eq!(x.data["vendor_name"], json!("Kovář a syn s.r.o."));
+    assert_eq!(x.data["buyer_name"], json!("Initech Ltd"));
+    // "Total w/o VAT" is the net amount, and the "VAT" inside it is no tax label.
+    assert_eq!(x.data["net_amount"], json!(460.5));
+    assert_eq!(x.data["tax_amount"], json!(96.7));
+    assert_eq!(x.data["total_amount"], json!(557.2));
+}
