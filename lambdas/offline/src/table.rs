@@ -11,7 +11,7 @@ use docex_normalize::{find_money, find_money_grouped, fold};
 use serde_json::{Map, Value, json};
 
 use crate::fields::Ctx;
-use crate::layout::fold_label;
+use crate::layout::{TLine, fold_label};
 
 /// A column as located on the header row: one of the table spec's, or (`spec: None`) a
 /// column the spec does not ask for, whose cells are passed over rather than run into
@@ -70,33 +70,38 @@ fn find_header<'a>(
             continue;
         }
         if best.as_ref().is_none_or(|(_, b)| cols.len() > b.iter().filter(|c| c.spec.is_some()).count()) {
-            // Each column spans its whole title ("Total price", not just "Total"); the other
-            // titles of the row are columns of their own.
-            for (s, e) in line.segments() {
-                let Some(b) = line.bbox_of(s, e) else { continue };
-                let inside: Vec<usize> =
-                    kept.iter().enumerate().filter(|(_, k)| s <= k.0 && k.1 <= e).map(|(i, _)| i).collect();
-                match inside.as_slice() {
-                    [] => cols.push(Column { spec: None, x0: b.x0, x1: b.x1 }),
-                    [one] => {
-                        let name = &kept[*one].3.name;
-                        if let Some(col) = cols.iter_mut().find(|c| c.spec.is_some_and(|spec| &spec.name == name)) {
-                            // A text column keeps its left edge: "Pos Description" is one title
-                            // whose position numbers are no part of the description.
-                            if col.numeric() {
-                                col.x0 = b.x0;
-                            }
-                            col.x1 = b.x1;
-                        }
-                    }
-                    _ => {}
-                }
-            }
+            span_titles(line, &kept, &mut cols);
             cols.sort_by(|a, b| a.x0.total_cmp(&b.x0));
             best = Some((li, cols));
         }
     }
     best
+}
+
+/// Widens each column to its whole title on the header line ("Total price", not just the
+/// label "Total") and adds the line's other titles as columns the spec does not name.
+/// `labels` are the labels found on the line: byte range, length and column.
+fn span_titles<'a>(line: &TLine, labels: &[&(usize, usize, usize, &'a FieldSpec)], cols: &mut Vec<Column<'a>>) {
+    for (s, e) in line.segments() {
+        let Some(b) = line.bbox_of(s, e) else { continue };
+        let inside: Vec<&&(usize, usize, usize, &FieldSpec)> =
+            labels.iter().filter(|label| s <= label.0 && label.1 <= e).collect();
+        match inside.as_slice() {
+            [] => cols.push(Column { spec: None, x0: b.x0, x1: b.x1 }),
+            [one] => {
+                let name = &one.3.name;
+                if let Some(col) = cols.iter_mut().find(|c| c.spec.is_some_and(|spec| &spec.name == name)) {
+                    // A text column keeps its left edge: "Pos Description" is one title whose
+                    // position numbers are no part of the description.
+                    if col.numeric() {
+                        col.x0 = b.x0;
+                    }
+                    col.x1 = b.x1;
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// The lines printed on more than one page at the same height with the same words (the
