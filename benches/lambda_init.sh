@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 TARGET=${CARGO_TARGET_DIR:-target}
-FUNCTIONS=$(python3 -c 'import json; print(" ".join(k for k, v in json.load(open("lambdas/functions.json"))["functions"].items() if v.get("status") != "planned"))')
+FUNCTIONS=$(python3 -c 'import json; print(" ".join(json.load(open("lambdas/functions.json"))["functions"]))')
 PACKAGES=$(for f in $FUNCTIONS; do printf -- '-p %s ' "$f"; done)
 PROFILE=debug
 if [ "${1:-}" = "--zips" ]; then
