@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
 # docex on invoices laid out by other people's software: benches/third_party_invoices.py
 # makes invoices with three invoice generators from PyPI (InvoiceGenerator in English, Czech
-# and Brazilian Portuguese; pyinvoice; invoicepy in English and English/Lithuanian) from
-# seeded random data, with the data as ground truth, and `docex eval` scores the offline
-# extractor on them. README.md says which runs were made before the extractor had seen a
+# and Brazilian Portuguese; pyinvoice; invoicepy in English and English/Lithuanian) and
+# benches/third_party_invoices.mjs with two from npm (microinvoice; pdf-invoice in four
+# locales) from seeded random data, with the data as ground truth, and `docex eval` scores
+# the offline extractor on them. README.md says which runs were made before the extractor had seen a
 # layout (the held-out figures) and which after.
 #
 # Usage: benches/third_party_invoices.sh [eval options, e.g. --json]   (from the repository root)
-# Env:   COUNT   invoices per generator and language (default 8, so 48 in all)
+# Env:   COUNT   invoices per generator and language (default 8, so 64 in all)
 #        SEED    the random data's seed (default 1)
 #        KEEP    a folder to keep the invoices and manifest in (default: a temporary one)
-#        VENV    the virtual environment for the generators (default: $TMPDIR/docex-third-party-venv)
+#        VENV    the virtual environment for the Python generators (default: $TMPDIR/docex-third-party-venv)
+#        NPM_DIR where the npm generators are installed (default: $TMPDIR/docex-third-party-npm)
 #        DOCEX   the docex binary (default: built with cargo into $CARGO_TARGET_DIR or target/)
-# Needs: python3 with venv, cargo, what `docex eval` needs (poppler-utils), and Pango for
+# Needs: python3 with venv, node and npm, cargo, what `docex eval` needs (poppler-utils), and Pango for
 #        WeasyPrint (Debian: libpango-1.0-0 libpangoft2-1.0-0).
 # invoicepy 0.1.2 asks for WeasyPrint 53, which needs a pydyf of its time (0.1).
 set -euo pipefail
@@ -21,6 +23,11 @@ cd "$(dirname "$0")/.."
 VENV=${VENV:-${TMPDIR:-/tmp}/docex-third-party-venv}
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
 "$VENV/bin/python" -m pip install -q --disable-pip-version-check 'InvoiceGenerator==1.2.0' 'pyinvoice==0.1.7' 'invoicepy==0.1.2' 'pydyf==0.1.2'
+
+NPM_DIR=${NPM_DIR:-${TMPDIR:-/tmp}/docex-third-party-npm}
+mkdir -p "$NPM_DIR"
+[ -f "$NPM_DIR/package.json" ] || echo '{"private": true}' > "$NPM_DIR/package.json"
+npm install --prefix "$NPM_DIR" --no-audit --no-fund --loglevel=error 'microinvoice@1.0.6' '@h1dd3nsn1p3r/pdf-invoice@1.0.12'
 
 if [ -z "${DOCEX:-}" ]; then
   cargo build -q -p docex-local --bin docex
@@ -32,4 +39,5 @@ trap 'rm -rf "$WORK"' EXIT
 INVOICES=${KEEP:-$WORK/invoices}
 
 "$VENV/bin/python" benches/third_party_invoices.py "$INVOICES" --count "${COUNT:-8}" --seed "${SEED:-1}"
+node benches/third_party_invoices.mjs "$INVOICES" "${COUNT:-8}" "${SEED:-1}" "$NPM_DIR"
 "$DOCEX" --data "$WORK/docex-data" eval --spec invoice --manifest "$INVOICES/manifest.json" "$@"

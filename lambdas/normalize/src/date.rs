@@ -31,6 +31,29 @@ impl DateOrder {
             _ => DateOrder::DayFirst,
         }
     }
+
+    /// The order the slash or dash dates of a text show where they can be read one way only
+    /// (`25/04/2021` is day first, `04/25/2021` month first), if they all agree: the
+    /// document's own evidence, surer than its currency.
+    pub fn shown_in(text: &str) -> Option<DateOrder> {
+        let mut shown = None;
+        for c in NUMERIC.captures_iter(text) {
+            let (Some(sep), Ok(a), Ok(b)) = (c.get(2), c[1].parse::<u32>(), c[3].parse::<u32>()) else { continue };
+            if sep.as_str() == "." || sep.as_str() != &c[4] {
+                continue;
+            }
+            let order = match (a, b) {
+                (13..=31, 1..=12) => DateOrder::DayFirst,
+                (1..=12, 13..=31) => DateOrder::MonthFirst,
+                _ => continue,
+            };
+            if shown.is_some_and(|s| s != order) {
+                return None;
+            }
+            shown = Some(order);
+        }
+        shown
+    }
 }
 
 /// A date found inside a longer text, with its byte range in that text.
@@ -341,6 +364,16 @@ pub fn parse_date(text: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_date_that_reads_one_way_only_shows_the_documents_order() {
+        assert_eq!(DateOrder::shown_in("Date: 05/04/2021 Due: 25/04/2021"), Some(DateOrder::DayFirst));
+        assert_eq!(DateOrder::shown_in("Date: 04/25/2021"), Some(DateOrder::MonthFirst));
+        assert_eq!(DateOrder::shown_in("Date: 05/04/2021"), None);
+        // Dots are day first anyway and say nothing; dates that disagree say nothing.
+        assert_eq!(DateOrder::shown_in("31.12.2020"), None);
+        assert_eq!(DateOrder::shown_in("25/04/2021 and 04/25/2021"), None);
+    }
 
     #[test]
     fn the_usual_forms() {

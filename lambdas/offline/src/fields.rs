@@ -895,9 +895,11 @@ pub(crate) fn extract_from_pages(document: &Document, spec: &Spec) -> Extraction
     let doc_text = lines.iter().map(|l| l.text.as_str()).collect::<Vec<_>>().join("\n");
     let mut ctx = Ctx { lines, hits, fields: fields.clone(), order: DateOrder::DayFirst, doc_text };
 
-    // The currency first: it decides how ambiguous dates are read.
+    // The currency first: it decides how ambiguous dates are read, unless a date of the
+    // document can be read one way only.
     let currency_vote = vote_currency(&ctx);
-    ctx.order = DateOrder::from_currency(currency_vote.as_ref().and_then(|c| c.currency));
+    ctx.order = DateOrder::shown_in(&ctx.doc_text)
+        .unwrap_or_else(|| DateOrder::from_currency(currency_vote.as_ref().and_then(|c| c.currency)));
 
     let buyer_fields: Vec<usize> = ctx
         .fields

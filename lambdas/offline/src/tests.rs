@@ -679,3 +679,48 @@ fn bilingual_labels_end_at_their_colon_and_their_values_sit_under_the_whole_labe
     assert_eq!(x.data["tax_amount"], json!(96.7));
     assert_eq!(x.data["total_amount"], json!(557.2));
 }
+
+#[test]
+fn bill_from_ref_no_a_subtotal_column_and_dates_that_show_their_order() {
+    // Labels stacked over values, "Bill From" beside "Bill To", a line's "Subtotal" column.
+    let d = doc(&[
+        ("Invoice Number:", 150.0, 40.0),
+        ("47417", 150.0, 52.0),
+        ("Bill To:", 40.0, 120.0),
+        ("Bill From:", 150.0, 120.0),
+        ("Stark Components a.s.", 40.0, 132.0),
+        ("Pinecrest Dental Lab", 190.0, 132.0),
+        ("Description", 40.0, 200.0),
+        ("Quantity", 190.0, 200.0),
+        ("Subtotal", 330.0, 200.0),
+        ("Maintenance contract", 40.0, 215.0),
+        ("7", 190.0, 215.0),
+        ("854.62 EUR", 330.0, 215.0),
+        ("Total without VAT", 190.0, 260.0),
+        ("854.62 EUR", 330.0, 260.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["invoice_number"], json!("47417"));
+    assert_eq!(x.data["vendor_name"], json!("Pinecrest Dental Lab"));
+    assert_eq!(x.data["buyer_name"], json!("Stark Components a.s."));
+    assert_eq!(
+        x.data["line_items"],
+        json!([{"description": "Maintenance contract", "quantity": 7.0, "amount": 854.62}])
+    );
+
+    // "Ref no: #3262" names the invoice; in dollars, "05/04/2021" is still day first when
+    // the due date beside it can only be read day first.
+    let d = doc(&[
+        ("Redwood Cloud Hosting Inc.", 40.0, 30.0),
+        ("Ref no: #3262", 350.0, 42.0),
+        ("Date: 05/04/2021", 350.0, 54.0),
+        ("Due Date: 25/04/2021", 350.0, 66.0),
+        ("Grand Total", 300.0, 300.0),
+        ("$1,010.70", 450.0, 300.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["invoice_number"], json!("3262"));
+    assert_eq!(x.data["currency"], json!("USD"));
+    assert_eq!(x.data["issue_date"], json!("2021-04-05"));
+    assert_eq!(x.data["due_date"], json!("2021-04-25"));
+}

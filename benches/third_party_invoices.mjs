@@ -1,0 +1,94 @@
+// Invoices laid out by two invoice generators from npm that docex has never been shaped to,
+// microinvoice (PDFKit; the labels are the caller's, here those of its own README example)
+// and @h1dd3nsn1p3r/pdf-invoice (pdfmake; its own labels, amounts in the locale's format), from
+// seeded random data. Their entries, with the data as ground truth, are added to
+// OUT_DIR/manifest.json (the one benches/third_party_invoices.py writes).
+//
+// Usage: node third_party_invoices.mjs OUT_DIR COUNT SEED NODE_MODULES_PREFIX
+import { createRequire } from "node:module";
+import fs from "node:fs";
+import path from "node:path";
+const [outDir, countArg = "8", seedArg = "1", prefix = "."] = process.argv.slice(2);
+const require = createRequire(path.resolve(prefix, "package.json"));
+const count = Number(countArg);
+fs.mkdirSync(outDir, { recursive: true });
+
+function rng(seedText) { // mulberry32 over a string hash
+  let h = 1779033703;
+  for (const c of seedText) h = Math.imul(h ^ c.charCodeAt(0), 3432918353), h = (h << 13) | (h >>> 19);
+  return () => { h |= 0; h = (h + 0x6d2b79f5) | 0; let t = Math.imul(h ^ (h >>> 15), 1 | h); t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t; return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
+}
+const VENDORS = ["Brightwater Analytics LLC", "Northgate Office Supplies Ltd", "Lumen Systems Inc.", "Müller Werkzeuge GmbH", "Atlas Freight Services SA", "Pinecrest Dental Lab", "Horizonte Consultoria Ltda.", "Redwood Cloud Hosting Inc.", "Blue Harbor Catering Co."];
+const BUYERS = ["Globex Corporation", "Initech Ltd", "Umbrella Health Partners", "Vandelay Industries", "Stark Components a.s."];
+const ITEMS = ["Consulting hours", "Annual software licence", "Printer toner cartridge", "Office chair", "Cloud server (monthly)", "On-site installation", "Training day", "Network switch 24-port", "Maintenance contract", "Design revision"];
+const STREETS = ["Main Street 5", "Harbour Road 17", "Parkway 300", "12 King Street", "Rua das Flores 42"];
+const CITIES = ["London", "Austin", "Leeds", "Berlin", "Lisbon"];
+const money = (x) => Math.round(x * 100 + Number.EPSILON) / 100;
+const pick = (r, list) => list[Math.floor(r() * list.length)];
+const int = (r, lo, hi) => lo + Math.floor(r() * (hi - lo + 1));
+const someDate = (r) => new Date(Date.UTC(2021, 0, 1) + int(r, 0, 5 * 365) * 86400000);
+const iso = (d) => d.toISOString().slice(0, 10);
+const dmy = (d) => `${String(d.getUTCDate()).padStart(2, "0")}/${String(d.getUTCMonth() + 1).padStart(2, "0")}/${d.getUTCFullYear()}`;
+const manifest = path.join(outDir, "manifest.json");
+const entries = fs.existsSync(manifest) ? JSON.parse(fs.readFileSync(manifest, "utf8")) : [];
+const before = entries.length;
+
+// microinvoice (PDFKit): the labels are the caller's; these are its own README example's.
+const MicroInvoice = require("microinvoice");
+{
+  const r = rng(`${seedArg}-microinvoice`);
+  for (let n = 0; n < count; n++) {
+    const vendor = pick(r, VENDORS), buyer = pick(r, BUYERS), currency = pick(r, ["EUR", "USD", "GBP"]);
+    const number = String(int(r, 1000, 99999)), issued = someDate(r), rate = pick(r, [0, 10, 20]);
+    const lines = Array.from({ length: int(r, 1, 5) }, () => ({ description: pick(r, ITEMS), quantity: int(r, 1, 9), amount: int(r, 100, 90000) / 100 }));
+    const net = money(lines.reduce((s, l) => s + l.amount, 0)), tax = money(net * rate / 100), total = money(net + tax);
+    const file = `microinvoice-${String(n).padStart(2, "0")}.pdf`;
+    await new MicroInvoice({ data: { invoice: {
+      name: "Invoice",
+      header: [{ label: "Invoice Number", value: number }, { label: "Status", value: "Paid" }, { label: "Date", value: dmy(issued) }],
+      currency,
+      customer: [{ label: "Bill To", value: [buyer, pick(r, STREETS), pick(r, CITIES)] }],
+      seller: [{ label: "Bill From", value: [vendor, pick(r, STREETS), pick(r, CITIES)] }, { label: "Tax Identifier", value: String(int(r, 10 ** 8, 10 ** 9)) }],
+      details: {
+        header: [{ value: "Description" }, { value: "Quantity" }, { value: "Subtotal" }],
+        parts: lines.map((l) => [{ value: l.description }, { value: l.quantity }, { value: l.amount.toFixed(2), price: true }]),
+        total: [{ label: "Total without VAT", value: net.toFixed(2), price: true }, { label: "VAT Rate", value: `${rate}%` },
+                { label: "VAT Paid", value: tax.toFixed(2), price: true }, { label: "Total paid with VAT", value: total.toFixed(2), price: true }],
+      },
+    } } }).generate(path.join(outDir, file));
+    entries.push({ file, doc_type: "invoice", split: "third_party", source: "microinvoice", ground_truth: {
+      invoice_number: number, issue_date: iso(issued), currency, vendor_name: vendor, buyer_name: buyer,
+      net_amount: net, tax_amount: tax, total_amount: total,
+      line_items: lines.map((l) => ({ description: l.description, quantity: l.quantity, amount: l.amount })) } });
+  }
+}
+
+// @h1dd3nsn1p3r/pdf-invoice (pdfmake): its own labels, in the locale's number format.
+const { PDFInvoice } = require("@h1dd3nsn1p3r/pdf-invoice");
+{
+  const r = rng(`${seedArg}-pdf-invoice`);
+  for (let n = 0; n < count; n++) {
+    const vendor = pick(r, VENDORS), buyer = pick(r, BUYERS);
+    // Not fr-FR: its thousands separator (a narrow no-break space) comes out as "/".
+    const [locale, currency] = pick(r, [["en-US", "USD"], ["en-GB", "GBP"], ["de-DE", "EUR"], ["es-ES", "EUR"]]);
+    const number = int(r, 100, 99999), issued = someDate(r), due = new Date(issued.getTime() + pick(r, [14, 30]) * 86400000);
+    const rate = pick(r, [0, 7, 19, 20]);
+    const items = Array.from({ length: int(r, 1, 5) }, () => ({ name: pick(r, ITEMS), quantity: int(r, 1, 9), price: int(r, 100, 90000) / 100, discount: 0, tax: rate }));
+    const file = `pdf-invoice-${String(n).padStart(2, "0")}.pdf`;
+    await new PDFInvoice({
+      company: { name: vendor, address: `${pick(r, STREETS)}, ${pick(r, CITIES)}`, phone: "Tel: +44 20 7946 0000", email: "Mail: billing@example.com" },
+      customer: { name: buyer, address: `${pick(r, STREETS)}, ${pick(r, CITIES)}`, phone: "Tel: +1 555 0100", email: "Mail: ap@example.com" },
+      invoice: { number, date: dmy(issued), dueDate: dmy(due), status: "Due", locale, currency, path: path.join(outDir, file) },
+      items,
+    }).create();
+    // It prints each line's total with its tax, and a "Subtotal" of those: no amount before tax.
+    const gross = (i) => money(i.quantity * i.price * (1 + i.tax / 100));
+    const tax = money(items.reduce((s, i) => s + i.quantity * i.price * i.tax / 100, 0));
+    entries.push({ file, doc_type: "invoice", split: "third_party", source: `pdf-invoice (${locale})`, ground_truth: {
+      invoice_number: String(number), issue_date: iso(issued), due_date: iso(due), currency, vendor_name: vendor, buyer_name: buyer,
+      tax_amount: tax, total_amount: money(items.reduce((s, i) => s + gross(i), 0)),
+      line_items: items.map((i) => ({ description: i.name, quantity: i.quantity, unit_price: i.price, amount: gross(i) })) } });
+  }
+}
+fs.writeFileSync(manifest, JSON.stringify(entries, null, 1));
+console.error(`${entries.length - before} more invoices in ${outDir}`);
