@@ -145,8 +145,10 @@ fn below_region(ctx: &Ctx, hit: &LabelHit) -> Option<(usize, usize, usize)> {
             if ctx.hits.iter().any(|h| h.line == j && h.start == s) {
                 return None;
             }
-            // "(Not for payment)" under a label is a remark; the value comes after it.
-            if line.text[s..e].starts_with('(') {
+            // "(Not for payment)" under a label is a remark; the value comes after it. ("(555)
+            // 0100" is a value.)
+            let cell = line.text[s..e].trim();
+            if cell.starts_with('(') && cell.ends_with(')') && !cell.chars().any(|c| c.is_ascii_digit()) {
                 continue;
             }
             // A party heading over a form: the row under it is "Name:   Acme Ltd", and the
