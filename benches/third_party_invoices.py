@@ -112,7 +112,7 @@ def invoicegenerator_batch(out_dir, language, count, seed):
         else:
             truth["total_amount"] = money(invoice.price)
         entries.append({"file": name, "doc_type": "invoice", "split": "third_party",
-                        "source": f"InvoiceGenerator ({language}, {locale})", "ground_truth": truth})
+                        "source": f"InvoiceGenerator ({language})", "ground_truth": truth})
     return entries
 
 

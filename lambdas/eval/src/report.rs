@@ -1,6 +1,6 @@
 //! The evaluation report: scored documents summed up per field (every column of a table
-//! its own row `name[].column`), over the core fields and over all fields, per split of
-//! the manifest, with the calibration of the confidences; printed as a table.
+//! its own row `name[].column`), over the core fields and over all fields, per split and
+//! per source of the manifest, with the calibration of the confidences; printed as a table.
 
 use std::collections::BTreeMap;
 
@@ -16,6 +16,9 @@ pub struct DocumentResult {
     pub file: String,
     /// The manifest's split (`dev`, `held_out`), when it names one.
     pub split: Option<String>,
+    /// The manifest's source (where or what the document comes from), when it names one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
     pub status: String,
     pub error: Option<String>,
     /// Seconds spent reading and extracting.
@@ -82,6 +85,9 @@ pub struct EvalReport {
     pub summary: Summary,
     /// The same summary for each split of the manifest.
     pub splits: BTreeMap<String, Summary>,
+    /// The same summary for each source the manifest names.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub sources: BTreeMap<String, Summary>,
     pub calibration: Calibration,
     /// Documents per second through reading and extraction.
     pub documents_per_s: Option<f64>,
@@ -106,12 +112,8 @@ pub fn summarise(
     let samples: Vec<(f64, bool)> =
         documents.iter().flat_map(|d| &d.fields).filter_map(|f| Some((f.confidence?, f.correct))).collect();
     let summary = summary_of(documents.iter(), core_fields);
-    let mut splits = BTreeMap::new();
-    let split_names: std::collections::BTreeSet<&String> = documents.iter().filter_map(|d| d.split.as_ref()).collect();
-    for name in split_names {
-        splits
-            .insert(name.clone(), summary_of(documents.iter().filter(|d| d.split.as_ref() == Some(name)), core_fields));
-    }
+    let splits = grouped(&documents, |d| d.split.as_ref(), core_fields);
+    let sources = grouped(&documents, |d| d.source.as_ref(), core_fields);
     let seconds: f64 = documents.iter().map(|d| d.seconds).sum();
     EvalReport {
         spec: spec.to_string(),
@@ -122,10 +124,25 @@ pub fn summarise(
         overall_accuracy: summary.all.accuracy.unwrap_or(0.0),
         summary,
         splits,
+        sources,
         calibration: calibrate(&samples, DEFAULT_BINS, review_threshold),
         documents_per_s: (seconds > 0.0).then(|| documents.len() as f64 / seconds),
         documents,
     }
+}
+
+/// A summary per value of a document's key (its split, its source); documents without one
+/// are in none.
+fn grouped(
+    documents: &[DocumentResult],
+    key: impl Fn(&DocumentResult) -> Option<&String>,
+    core_fields: &[String],
+) -> BTreeMap<String, Summary> {
+    let names: std::collections::BTreeSet<&String> = documents.iter().filter_map(&key).collect();
+    names
+        .into_iter()
+        .map(|name| (name.clone(), summary_of(documents.iter().filter(|d| key(d) == Some(name)), core_fields)))
+        .collect()
 }
 
 fn summary_of<'a>(documents: impl Iterator<Item = &'a DocumentResult>, core_fields: &[String]) -> Summary {
@@ -148,16 +165,17 @@ fn figure(value: Option<f64>) -> String {
     value.map_or("-".into(), |v| format!("{v:.3}"))
 }
 
-/// The report as tables for the terminal: per field, the headline figures (per split),
-/// the calibration, and the values each document got wrong.
+/// The report as tables for the terminal: per field, the headline figures (per split, and
+/// per source where sources group documents), the calibration, and the values each
+/// document got wrong.
 pub fn table(report: &EvalReport) -> String {
     let mut out = format!(
-        "{:<28} {:>7} {:>5} {:>9} {:>4} {:>4} {:>4} {:>9} {:>6} {:>6}\n",
+        "{:<36} {:>7} {:>5} {:>9} {:>4} {:>4} {:>4} {:>9} {:>6} {:>6}\n",
         "field", "correct", "total", "accuracy", "tp", "fp", "fn", "precision", "recall", "f1"
     );
     let row = |name: &str, m: &FieldMetrics| {
         format!(
-            "{:<28} {:>7} {:>5} {:>9} {:>4} {:>4} {:>4} {:>9} {:>6} {:>6}\n",
+            "{:<36} {:>7} {:>5} {:>9} {:>4} {:>4} {:>4} {:>9} {:>6} {:>6}\n",
             name,
             m.correct,
             m.total,
@@ -179,6 +197,12 @@ pub fn table(report: &EvalReport) -> String {
     out.push_str(&row("all fields", &report.summary.all));
     for (split, summary) in &report.splits {
         out.push_str(&row(&format!("core, {split} ({})", summary.documents), &summary.core));
+    }
+    // A source per document (a file's origin) says nothing the list of misses does not.
+    if report.sources.len() > 1 && report.sources.len() < report.summary.documents {
+        for (source, summary) in &report.sources {
+            out.push_str(&row(&format!("core, {source} ({})", summary.documents), &summary.core));
+        }
     }
     let c = &report.calibration;
     out.push_str(&format!(
@@ -239,6 +263,7 @@ mod tests {
         DocumentResult {
             file: file.into(),
             split: Some(split.into()),
+            source: Some(format!("generator {}", &file[..1])),
             status: "SUCCEEDED".into(),
             error: None,
             seconds: 0.5,
@@ -287,5 +312,28 @@ mod tests {
         let printed = table(&report);
         assert!(printed.contains("number wrong (expected \"A-1\", got \"A-2\")"), "{printed}");
         assert!(printed.contains("core, held_out (1)"), "{printed}");
+        // One source per document groups nothing and is not printed.
+        assert_eq!(report.sources.len(), 2);
+        assert!(!printed.contains("core, generator"), "{printed}");
+    }
+
+    #[test]
+    fn documents_are_summed_up_per_source_where_sources_group_them() {
+        let t = Tolerances::default();
+        let total = |expected: f64, got: f64| {
+            vec![score_field("total", &ValueKind::Number, &json!(expected), Some(&json!(got)), None, &t)]
+        };
+        let documents = vec![
+            document("a1.pdf", "dev", total(1.0, 1.0)),
+            document("a2.pdf", "dev", total(2.0, 9.0)),
+            document("b1.pdf", "dev", total(3.0, 3.0)),
+        ];
+        let report = summarise("invoice", &["total".into()], 0.6, t, documents);
+        assert_eq!(report.sources["generator a"].documents, 2);
+        assert_eq!(report.sources["generator a"].core.accuracy, Some(0.5));
+        assert_eq!(report.sources["generator b"].core.accuracy, Some(1.0));
+        let printed = table(&report);
+        assert!(printed.contains("core, generator a (2)"), "{printed}");
+        assert!(printed.contains("core, generator b (1)"), "{printed}");
     }
 }

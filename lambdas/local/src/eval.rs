@@ -83,6 +83,8 @@ struct ManifestEntry {
     doc_type: String,
     #[serde(default)]
     split: Option<String>,
+    #[serde(default)]
+    source: Option<String>,
     ground_truth: serde_json::Map<String, Value>,
 }
 
@@ -172,7 +174,15 @@ async fn evaluate_one(
             Some(score_field(name, &value_kind(field), expected, data.get(name), confidence, tolerances))
         })
         .collect();
-    DocumentResult { file: entry.file.clone(), split: entry.split.clone(), status, error, seconds, fields }
+    DocumentResult {
+        file: entry.file.clone(),
+        split: entry.split.clone(),
+        source: entry.source.clone(),
+        status,
+        error,
+        seconds,
+        fields,
+    }
 }
 
 /// Renders the report to PDF with docex-eval's template (the report as `/data.json`;

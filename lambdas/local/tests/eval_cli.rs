@@ -232,4 +232,9 @@ fn invoices_from_other_generators_keep_their_fields_and_line_items() {
     let descriptions = &report["per_field"]["line_items[].description"];
     assert_eq!(descriptions["tp"], descriptions["total"], "{descriptions}");
     assert!(count(&report, "line_items[].amount", "total") >= 40);
+    // Figures per generator, from the manifest's sources.
+    assert_eq!(report["sources"]["microinvoice"]["documents"], 2);
+    assert_eq!(report["sources"]["InvoiceGenerator (cs)"]["core"]["accuracy"].as_f64(), Some(1.0));
+    let printed = ok(dir.path(), &["eval", "--spec", "invoice", "--manifest", manifest.to_str().unwrap()]);
+    assert!(printed.contains("core, pyinvoice (2)"), "{printed}");
 }
