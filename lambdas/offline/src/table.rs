@@ -238,10 +238,12 @@ pub(crate) fn extract_tables(ctx: &Ctx, spec: &Spec, extraction: &mut Extraction
                     sources.push((spec.name.clone(), text.to_string(), current, s, e));
                 }
             }
+            // The spec's text column (the description).
+            let text_col = cols.iter().filter_map(|c| c.spec).find(|spec| !is_numeric(&spec.kind));
             // An empty description column beside a text column the spec does not name
             // ("Name | Description | Units"): the item is named in that one.
             let first_numeric = cols.iter().position(Column::numeric).unwrap_or(cols.len());
-            if let Some(spec) = cols.iter().filter_map(|c| c.spec).find(|spec| !is_numeric(&spec.kind)) {
+            if let Some(spec) = text_col {
                 let unnamed = (0..first_numeric).find_map(|c| cols[c].spec.is_none().then_some(texts[c]).flatten());
                 if let (false, Some((s, e))) = (item.contains_key(&spec.name), unnamed) {
                     if let Some(v) = parse_cell(&spec.kind, &line.text[s..e]) {
@@ -257,7 +259,6 @@ pub(crate) fn extract_tables(ctx: &Ctx, spec: &Spec, extraction: &mut Extraction
             } else if let Some((last, last_sources)) = rows.last_mut().filter(|_| gap_above <= line.height()) {
                 // A text-only line right under a row continues its description (one further
                 // down, after a blank, is a heading of what follows the table).
-                let text_col = cols.iter().filter_map(|c| c.spec).find(|spec| !is_numeric(&spec.kind));
                 if let (Some(spec), Some(Value::String(extra))) =
                     (text_col, text_col.and_then(|spec| item.get(&spec.name)))
                 {
