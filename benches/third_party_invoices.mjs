@@ -1,10 +1,12 @@
-// Invoices laid out by two invoice generators from npm that docex has never been shaped to,
-// microinvoice (PDFKit; the labels are the caller's, here those of its own README example)
-// and @h1dd3nsn1p3r/pdf-invoice (pdfmake; its own labels, amounts in the locale's format), from
-// seeded random data. Their entries, with the data as ground truth, are added to
+// Invoices laid out by four invoice generators from npm that docex has never been shaped to,
+// microinvoice (PDFKit; the labels are the caller's, here those of its own README example),
+// @h1dd3nsn1p3r/pdf-invoice (pdfmake; its own labels, amounts in the locale's format),
+// jspdf-invoice-template (jsPDF; the caller's labels, its README example's) and
+// @rimiti/invoice-it (Pug HTML in English or French, printed by Chromium), from seeded random data. Their entries, with the data as ground truth, are added to
 // OUT_DIR/manifest.json (the one benches/third_party_invoices.py writes).
 //
 // Usage: node third_party_invoices.mjs OUT_DIR COUNT SEED NODE_MODULES_PREFIX
+// Env:   CHROMIUM  the Chromium executable (default: /usr/bin/chromium)
 import { createRequire } from "node:module";
 import fs from "node:fs";
 import path from "node:path";
@@ -90,5 +92,85 @@ const { PDFInvoice } = require("@h1dd3nsn1p3r/pdf-invoice");
       line_items: items.map((i) => ({ description: i.name, quantity: i.quantity, unit_price: i.price, amount: gross(i) })) } });
   }
 }
+// jspdf-invoice-template (jsPDF, its Node.js build): every label is the caller's; these are
+// its README example's ("Invoice #:", "Invoice Date:", "SubTotal:", the currency beside each total).
+const jsPDFInvoiceTemplate = require("jspdf-invoice-template-nodejs").default;
+{
+  const r = rng(`${seedArg}-jspdf-invoice-template`);
+  const hhmm = () => `${String(int(r, 8, 18)).padStart(2, "0")}:${String(int(r, 0, 59)).padStart(2, "0")}`;
+  for (let n = 0; n < count; n++) {
+    const vendor = pick(r, VENDORS), buyer = pick(r, BUYERS), currency = pick(r, ["EUR", "USD", "GBP"]);
+    const number = int(r, 1, 9999), issued = someDate(r), paid = new Date(issued.getTime() + int(r, 0, 30) * 86400000);
+    const rate = pick(r, [0, 10, 20]);
+    const lines = Array.from({ length: int(r, 1, 6) }, () => {
+      const quantity = int(r, 1, 9), price = int(r, 100, 90000) / 100;
+      return { title: pick(r, ITEMS), quantity, price, amount: money(quantity * price) };
+    });
+    const net = money(lines.reduce((s, l) => s + l.amount, 0)), total = money(net * (1 + rate / 100));
+    const grouped = (x) => x.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+    const file = `jspdf-invoice-template-${String(n).padStart(2, "0")}.pdf`;
+    const { arrayBuffer } = jsPDFInvoiceTemplate({
+      outputType: "arraybuffer", returnJsPDFDocObject: false, fileName: file, orientationLandscape: false, compress: true,
+      business: { name: vendor, address: `${pick(r, STREETS)}, ${pick(r, CITIES)}`, phone: "(+44) 20 7946 0000", email: "billing@example.com", website: "www.example.com" },
+      contact: { label: "Invoice issued for:", name: buyer, address: `${pick(r, STREETS)}, ${pick(r, CITIES)}`, phone: "(+1) 555 0100", email: "ap@example.com" },
+      invoice: {
+        label: "Invoice #: ", num: number,
+        invDate: `Payment Date: ${dmy(paid)} ${hhmm()}`, invGenDate: `Invoice Date: ${dmy(issued)} ${hhmm()}`,
+        headerBorder: false, tableBodyBorder: false,
+        header: [{ title: "#", style: { width: 10 } }, { title: "Title", style: { width: 30 } }, { title: "Description", style: { width: 80 } },
+                 { title: "Price" }, { title: "Quantity" }, { title: "Unit" }, { title: "Total" }],
+        table: lines.map((l, i) => [i + 1, l.title, "", l.price, l.quantity, "pcs", l.amount]),
+        additionalRows: [{ col1: "Total:", col2: grouped(total), col3: currency, style: { fontSize: 14 } },
+                         { col1: "VAT:", col2: String(rate), col3: "%", style: { fontSize: 10 } },
+                         { col1: "SubTotal:", col2: grouped(net), col3: currency, style: { fontSize: 10 } }],
+        invDescLabel: "Invoice Note", invDesc: "Payment within 30 days. Thank you for your business.",
+      },
+      footer: { text: "The invoice is created on a computer and is valid without the signature and stamp." },
+      pageEnable: true, pageLabel: "Page ",
+    });
+    fs.writeFileSync(path.join(outDir, file), Buffer.from(arrayBuffer));
+    // The VAT row holds the rate, not an amount: no tax_amount in the ground truth.
+    entries.push({ file, doc_type: "invoice", split: "third_party", source: "jspdf-invoice-template", ground_truth: {
+      invoice_number: String(number), issue_date: iso(issued), currency, vendor_name: vendor, buyer_name: buyer,
+      net_amount: net, total_amount: total,
+      line_items: lines.map((l) => ({ description: l.title, quantity: l.quantity, unit_price: l.price, amount: l.amount })) } });
+  }
+}
+
+// @rimiti/invoice-it (a Pug template, English and French): its HTML, printed to PDF by Chromium
+// (its own PDF export needs PhantomJS). Amounts are in euros, as the template says.
+const invoiceIt = require("@rimiti/invoice-it").default;
+const { chromium } = require("playwright-core");
+{
+  const r = rng(`${seedArg}-invoice-it`);
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium" });
+  const page = await browser.newPage();
+  for (let n = 0; n < count; n++) {
+    const vendor = pick(r, VENDORS), buyer = pick(r, BUYERS), lang = pick(r, ["en", "fr"]), issued = someDate(r);
+    const invoice = invoiceIt.create(
+      { company_name: buyer, first_name: "Will", last_name: "Jameson", street_number: String(int(r, 1, 99)), street_name: pick(r, STREETS),
+        zip_code: String(int(r, 10000, 99999)), city: pick(r, CITIES), country: "France", phone: "06 00 00 00 00", mail: "will.jameson@example.com" },
+      { name: vendor, street_number: String(int(r, 1, 99)), street_name: pick(r, STREETS), zip_code: String(int(r, 10000, 99999)),
+        city: pick(r, CITIES), country: "France", phone: "01 00 00 00 00", mail: "contact@example.com", website: "www.example.com" });
+    invoice.lang = lang;
+    invoice.id = int(r, 1, 99999);
+    invoice.date = issued;
+    invoice.logo = "data:image/gif;base64,R0lGODlhAQABAAAAACw=";
+    const registration = `${vendor} - Registration: ${int(r, 10 ** 8, 10 ** 9)}`;
+    invoice.footer = { en: registration, fr: registration };
+    invoice.article = Array.from({ length: int(r, 1, 5) }, () => ({ description: pick(r, ITEMS), tax: pick(r, [5.5, 10, 20]), price: int(r, 100, 90000) / 100, qt: int(r, 1, 9) }));
+    const file = `invoice-it-${String(n).padStart(2, "0")}.pdf`;
+    await page.setContent(invoice.getInvoice().toHTML().html);
+    await page.pdf({ path: path.join(outDir, file), format: "A4", printBackground: true });
+    // The ground truth is what the template prints: its two-decimal amounts.
+    const printed = (x) => Number(invoice.formatOutputNumber(x));
+    entries.push({ file, doc_type: "invoice", split: "third_party", source: `invoice-it (${lang})`, ground_truth: {
+      invoice_number: invoice.getReferenceFromPattern("invoice"), issue_date: iso(issued), currency: "EUR", vendor_name: vendor, buyer_name: buyer,
+      net_amount: printed(invoice.total_exc_taxes), tax_amount: printed(invoice.total_taxes), total_amount: printed(invoice.total_inc_taxes),
+      line_items: invoice.article.map((a) => ({ description: a.description, quantity: a.qt, unit_price: Number(a.price), amount: Number(a.total_product_without_taxes) })) } });
+  }
+  await browser.close();
+}
+
 fs.writeFileSync(manifest, JSON.stringify(entries, null, 1));
 console.error(`${entries.length - before} more invoices in ${outDir}`);

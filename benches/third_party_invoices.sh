@@ -2,20 +2,22 @@
 # docex on invoices laid out by other people's software: benches/third_party_invoices.py
 # makes invoices with three invoice generators from PyPI (InvoiceGenerator in English, Czech
 # and Brazilian Portuguese; pyinvoice; invoicepy in English and English/Lithuanian) and
-# benches/third_party_invoices.mjs with two from npm (microinvoice; pdf-invoice in four
-# locales) from seeded random data, with the data as ground truth, and `docex eval` scores
+# benches/third_party_invoices.mjs with four from npm (microinvoice; pdf-invoice in four
+# locales; jspdf-invoice-template; invoice-it in English and French, printed by Chromium) from
+# seeded random data, with the data as ground truth, and `docex eval` scores
 # the offline extractor on them. README.md says which runs were made before the extractor had seen a
 # layout (the held-out figures) and which after.
 #
 # Usage: benches/third_party_invoices.sh [eval options, e.g. --json]   (from the repository root)
-# Env:   COUNT   invoices per generator and language (default 8, so 64 in all)
+# Env:   COUNT   invoices per generator and language (default 8, so 80 in all)
 #        SEED    the random data's seed (default 1)
 #        KEEP    a folder to keep the invoices and manifest in (default: a temporary one)
 #        VENV    the virtual environment for the Python generators (default: $TMPDIR/docex-third-party-venv)
 #        NPM_DIR where the npm generators are installed (default: $TMPDIR/docex-third-party-npm)
 #        DOCEX   the docex binary (default: built with cargo into $CARGO_TARGET_DIR or target/)
-# Needs: python3 with venv, node and npm, cargo, what `docex eval` needs (poppler-utils), and Pango for
-#        WeasyPrint (Debian: libpango-1.0-0 libpangoft2-1.0-0).
+# Needs: python3 with venv, node and npm, cargo, what `docex eval` needs (poppler-utils), Pango for
+#        WeasyPrint (Debian: libpango-1.0-0 libpangoft2-1.0-0) and Chromium (Debian: chromium; CHROMIUM
+#        names another executable).
 # invoicepy 0.1.2 asks for WeasyPrint 53, which needs a pydyf of its time (0.1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,7 +29,9 @@ VENV=${VENV:-${TMPDIR:-/tmp}/docex-third-party-venv}
 NPM_DIR=${NPM_DIR:-${TMPDIR:-/tmp}/docex-third-party-npm}
 mkdir -p "$NPM_DIR"
 [ -f "$NPM_DIR/package.json" ] || echo '{"private": true}' > "$NPM_DIR/package.json"
-npm install --prefix "$NPM_DIR" --no-audit --no-fund --loglevel=error 'microinvoice@1.0.6' '@h1dd3nsn1p3r/pdf-invoice@1.0.12'
+# --ignore-scripts: invoice-it's own PDF export would download PhantomJS; Chromium prints its HTML instead.
+npm install --prefix "$NPM_DIR" --no-audit --no-fund --loglevel=error --ignore-scripts 'microinvoice@1.0.6' '@h1dd3nsn1p3r/pdf-invoice@1.0.12' \
+  'jspdf-invoice-template-nodejs@1.4.40' '@rimiti/invoice-it@3.6.0' 'playwright-core@1.65.1'
 
 if [ -z "${DOCEX:-}" ]; then
   cargo build -q -p docex-local --bin docex

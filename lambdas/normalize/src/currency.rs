@@ -95,6 +95,22 @@ pub fn parse_currency(text: &str) -> Option<&'static str> {
     NAMES.iter().find(|(n, _)| *n == folded).map(|(_, c)| *c)
 }
 
+/// Currencies a text names in words ("Amounts expressed in Euros", "montants en euros",
+/// "payable in pounds sterling"): each as its byte range and ISO code, in text order.
+pub fn currency_names_in(text: &str) -> Vec<(usize, usize, &'static str)> {
+    static NAMED: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        let names: Vec<String> = NAMES.iter().map(|(name, _)| regex::escape(name).replace(' ', r"\s+")).collect();
+        regex::Regex::new(&format!(r"(?i)\b(?:{})\b", names.join("|"))).expect("a valid pattern")
+    });
+    NAMED
+        .find_iter(text)
+        .filter_map(|m| {
+            let folded = fold(m.as_str());
+            NAMES.iter().find(|(name, _)| *name == folded).map(|(_, code)| (m.start(), m.end(), *code))
+        })
+        .collect()
+}
+
 /// The currency a document's text implies when it prints no symbol or code: the country
 /// or the company forms it names (`Malaysia`, `Sdn Bhd`; `India`, `GSTIN`; ...). Only cues
 /// that point at one currency count; `None` when there are none or they disagree.
@@ -206,6 +222,17 @@ mod tests {
         assert_eq!(parse_currency_in_context("US$", "Toronto, Canada"), Some("USD"));
         assert_eq!(parse_currency_in_context("kr", "Oslo, Norway"), Some("NOK"));
         assert_eq!(parse_currency_in_context("€", "Canada"), Some("EUR"));
+    }
+
+    #[test]
+    fn currencies_named_in_words_are_found_with_their_place() {
+        let text = "Amounts expressed in Euros";
+        assert_eq!(currency_names_in(text), vec![(21, 26, "EUR")]);
+        assert_eq!(currency_names_in("Montants exprimés en euros")[0].2, "EUR");
+        assert_eq!(currency_names_in("payable in pounds  sterling only")[0].2, "GBP");
+        assert_eq!(currency_names_in("25 US Dollars")[0].2, "USD");
+        // Whole words only: a company called Eurotrans names no currency.
+        assert!(currency_names_in("Eurotrans GmbH, Yenidze 3").is_empty());
     }
 
     #[test]

@@ -18,7 +18,7 @@ mod date;
 mod number;
 mod text;
 
-pub use currency::{currency_from_locale_cues, parse_currency, parse_currency_in_context};
+pub use currency::{currency_from_locale_cues, currency_names_in, parse_currency, parse_currency_in_context};
 pub use date::{DateOrder, FoundDate, find_dates, find_dates_with, parse_date, parse_date_with};
 pub use number::{FoundMoney, Money, find_money, find_money_grouped, parse_money, parse_number, repair_ocr_amounts};
 pub use text::fold;

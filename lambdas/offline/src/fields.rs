@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use docex_core::{BBox, Document, Extraction, FieldEvidence, FieldKind, FieldSpec, Spec};
 use docex_normalize::{
-    DateOrder, currency_from_locale_cues, find_dates_with, find_money, fold, parse_currency, parse_currency_in_context,
-    repair_ocr_amounts,
+    DateOrder, currency_from_locale_cues, currency_names_in, find_dates_with, find_money, fold, parse_currency,
+    parse_currency_in_context, repair_ocr_amounts,
 };
 use regex::Regex;
 use serde_json::{Value, json};
@@ -432,6 +432,32 @@ fn vote_currency(ctx: &Ctx) -> Option<Candidate> {
     })
 }
 
+/// The one currency the document names in words, with the words as evidence; `None` when
+/// it names none or several.
+fn currency_named_in_words(ctx: &Ctx) -> Option<Candidate> {
+    let named: Vec<(usize, usize, usize, &'static str)> = ctx
+        .lines
+        .iter()
+        .enumerate()
+        .flat_map(|(li, line)| currency_names_in(&line.text).into_iter().map(move |(s, e, code)| (li, s, e, code)))
+        .collect();
+    let &(li, s, e, code) = named.first()?;
+    if named.iter().any(|n| n.3 != code) {
+        return None;
+    }
+    let line = &ctx.lines[li];
+    Some(Candidate {
+        value: json!(code),
+        confidence: 0.45,
+        page: line.page,
+        text: line.text[s..e].to_string(),
+        bbox: line.bbox_of(s, e),
+        line: li,
+        amount: None,
+        currency: Some(code),
+    })
+}
+
 /// Company names ending in a legal form; the one repeated most, nearest the top of the
 /// first page, wins. Names next to a buyer label are skipped.
 fn legal_name_candidates(ctx: &Ctx, buyer_fields: &[usize]) -> Vec<Candidate> {
@@ -562,6 +588,7 @@ fn aligned(a: &BBox, b: &BBox) -> bool {
 fn address_under(ctx: &Ctx, li: usize, b: &BBox) -> Vec<(usize, usize, usize)> {
     let mut out = Vec::new();
     let mut passed_over = 0;
+    let mut blank_rows = 0;
     let mut previous = &ctx.lines[li];
     let mut previous_y1 = b.y1;
     for j in li + 1..(li + 6).min(ctx.lines.len()) {
@@ -574,6 +601,14 @@ fn address_under(ctx: &Ctx, li: usize, b: &BBox) -> Vec<(usize, usize, usize)> {
             .into_iter()
             .find(|(s, e)| next.bbox_of(*s, *e).is_some_and(|nb| aligned(&nb, b)) && !has_hit(ctx, j, *s, *e))
         else {
+            // One row left blank under the name while the next column goes on (a contact
+            // person under the customer's name beside it): the address may follow.
+            if out.is_empty() && blank_rows == 0 && !next.segments().is_empty() {
+                blank_rows += 1;
+                previous = next;
+                previous_y1 = next.bbox.y1;
+                continue;
+            }
             break;
         };
         let text = next.text[s..e].trim();
@@ -960,18 +995,21 @@ pub(crate) fn extract_from_pages(document: &Document, spec: &Spec) -> Extraction
                         })
                     }
                     (None, Some(vote)) => Some(vote.clone()),
-                    // No symbol or code anywhere: the country the text names.
-                    (None, None) => currency_from_locale_cues(&ctx.doc_text).and_then(|code| {
-                        let (li, line) = ctx.lines.iter().enumerate().next()?;
-                        Some(Candidate {
-                            value: json!(code),
-                            confidence: 0.35,
-                            page: line.page,
-                            text: String::new(),
-                            bbox: None,
-                            line: li,
-                            amount: None,
-                            currency: Some(code),
+                    // No symbol or code anywhere: the currency the text names in words
+                    // ("Amounts expressed in Euros"), else the country it names.
+                    (None, None) => currency_named_in_words(&ctx).or_else(|| {
+                        currency_from_locale_cues(&ctx.doc_text).and_then(|code| {
+                            let (li, line) = ctx.lines.iter().enumerate().next()?;
+                            Some(Candidate {
+                                value: json!(code),
+                                confidence: 0.35,
+                                page: line.page,
+                                text: String::new(),
+                                bbox: None,
+                                line: li,
+                                amount: None,
+                                currency: Some(code),
+                            })
                         })
                     }),
                 }

@@ -7,7 +7,7 @@
 use std::collections::{HashMap, HashSet};
 
 use docex_core::{Extraction, FieldEvidence, FieldKind, FieldSpec, Spec};
-use docex_normalize::{find_money, find_money_grouped, fold};
+use docex_normalize::{find_money, find_money_grouped, fold, parse_number};
 use serde_json::{Map, Value, json};
 
 use crate::fields::Ctx;
@@ -215,6 +215,8 @@ pub(crate) fn extract_tables(ctx: &Ctx, spec: &Spec, extraction: &mut Extraction
             previous_y1 = line.bbox.y1;
             let mut cells: Vec<(usize, usize)> = vec![(usize::MAX, 0); cols.len()];
             let table_x0 = cols.iter().find(|c| c.spec.is_some()).map_or(f32::MIN, |c| c.x0);
+            let segments = line.segments();
+            let mut phrase: Option<((usize, usize), usize)> = None;
             for w in &line.words {
                 // A position number in a column of its own, left of the table's first column
                 // ("1", "2." under "Pos"), is no part of a cell.
@@ -222,7 +224,19 @@ pub(crate) fn extract_tables(ctx: &Ctx, spec: &Spec, extraction: &mut Extraction
                 if w.bbox.x1 < table_x0 - 2.0 && word.trim_end_matches('.').chars().all(|c| c.is_ascii_digit()) {
                     continue;
                 }
-                let c = column_of(&cols, w.bbox.x0, w.bbox.x1);
+                let mut c = column_of(&cols, w.bbox.x0, w.bbox.x1);
+                // Words set as one phrase stay in the text column the phrase starts in, even
+                // where it runs on under the next text column's title ("Network switch
+                // 24-port" under "Title | Description"); a number is a cell of its own.
+                let segment = segments.iter().copied().find(|(s, e)| *s <= w.start && w.end <= *e);
+                match phrase {
+                    Some((seg, first)) if Some(seg) == segment => {
+                        if !cols[c].numeric() && parse_number(word).is_none() && !word.ends_with('%') {
+                            c = first;
+                        }
+                    }
+                    _ => phrase = segment.filter(|_| !cols[c].numeric()).map(|seg| (seg, c)),
+                }
                 cells[c].0 = cells[c].0.min(w.start);
                 cells[c].1 = cells[c].1.max(w.end);
             }

@@ -724,3 +724,102 @@ fn bill_from_ref_no_a_subtotal_column_and_dates_that_show_their_order() {
     assert_eq!(x.data["issue_date"], json!("2021-04-05"));
     assert_eq!(x.data["due_date"], json!("2021-04-25"));
 }
+
+#[test]
+fn a_currency_named_in_words_a_name_over_a_blank_row_and_french_header_labels() {
+    // "Montants exprimés en Euros" is the only currency on the page; the seller's name has a
+    // blank row under it where the customer's block beside it names a contact person.
+    let d = doc(&[
+        ("Facture", 450.0, 20.0),
+        ("Réf. : IN2611-51616", 400.0, 35.0),
+        ("Date facturation: 20/09/2021", 380.0, 50.0),
+        ("Pinecrest Dental Lab", 40.0, 120.0),
+        ("Umbrella Health Partners", 300.0, 120.0),
+        ("Will Jameson", 300.0, 132.0),
+        ("59 Rua das Flores 42", 40.0, 144.0),
+        ("80 Parkway 300", 300.0, 144.0),
+        ("99280 Leeds", 40.0, 156.0),
+        ("39923 Austin", 300.0, 156.0),
+        ("Montants exprimés en Euros", 380.0, 230.0),
+        ("Description", 40.0, 260.0),
+        ("TVA", 250.0, 260.0),
+        ("P.U. HT", 320.0, 260.0),
+        ("Qt", 400.0, 260.0),
+        ("Total HT", 460.0, 260.0),
+        ("Training day", 40.0, 280.0),
+        ("10.00%", 250.0, 280.0),
+        ("468.38", 320.0, 280.0),
+        ("2", 400.0, 280.0),
+        ("936.76", 460.0, 280.0),
+        ("Total HT", 300.0, 330.0),
+        ("936.76", 460.0, 330.0),
+        ("Total TVA", 300.0, 345.0),
+        ("93.68", 460.0, 345.0),
+        ("Total TTC", 300.0, 360.0),
+        ("1030.44", 460.0, 360.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["invoice_number"], json!("IN2611-51616"));
+    assert_eq!(x.data["issue_date"], json!("2021-09-20"));
+    assert_eq!(x.data["vendor_name"], json!("Pinecrest Dental Lab"));
+    assert_eq!(x.data["currency"], json!("EUR"));
+    assert_eq!(x.fields["/currency"].text, "Euros");
+    assert_eq!(x.data["net_amount"], json!(936.76));
+    assert_eq!(x.data["total_amount"], json!(1030.44));
+    assert_eq!(
+        x.data["line_items"],
+        json!([{"description": "Training day", "unit_price": 468.38, "quantity": 2.0, "amount": 936.76}])
+    );
+
+    // The English labels of the same template; a country cue would have said otherwise.
+    let d = doc(&[
+        ("Ref. : IN2611-00042", 400.0, 35.0),
+        ("Brightwater Analytics LLC", 40.0, 120.0),
+        ("12 Harbour Road, Singapore", 40.0, 132.0),
+        ("Amounts expressed in Euros", 380.0, 230.0),
+        ("Total exc. VAT", 300.0, 330.0),
+        ("100.00", 460.0, 330.0),
+        ("Total inc. VAT", 300.0, 360.0),
+        ("120.00", 460.0, 360.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["invoice_number"], json!("IN2611-00042"));
+    assert_eq!(x.data["currency"], json!("EUR"));
+    assert_eq!(x.data["net_amount"], json!(100.0));
+    assert_eq!(x.data["total_amount"], json!(120.0));
+}
+
+#[test]
+fn a_phrase_running_under_the_next_text_column_stays_whole() {
+    // "Network switch 24-port" starts under "Title" and runs on under "Description", which
+    // is empty; the buyer is the one the invoice is "issued for".
+    let d = doc(&[
+        ("Atlas Freight Services SA", 380.0, 20.0),
+        ("Harbour Road 17, Berlin", 380.0, 32.0),
+        ("Invoice issued for:", 40.0, 100.0),
+        ("Globex Corporation", 40.0, 112.0),
+        ("Invoice #: 8585", 400.0, 112.0),
+        ("#", 40.0, 200.0),
+        ("Title", 60.0, 200.0),
+        ("Description", 130.0, 200.0),
+        ("Price", 330.0, 200.0),
+        ("Quantity", 390.0, 200.0),
+        ("Unit", 450.0, 200.0),
+        ("Total", 500.0, 200.0),
+        ("1", 40.0, 215.0),
+        ("Network switch 24-port", 60.0, 215.0),
+        ("796.02", 330.0, 215.0),
+        ("2", 390.0, 215.0),
+        ("pcs", 450.0, 215.0),
+        ("1592.04", 500.0, 215.0),
+        ("Total:", 400.0, 300.0),
+        ("1,592.04 EUR", 450.0, 300.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["buyer_name"], json!("Globex Corporation"));
+    assert_eq!(x.data["vendor_name"], json!("Atlas Freight Services SA"));
+    assert_eq!(
+        x.data["line_items"],
+        json!([{"description": "Network switch 24-port", "unit_price": 796.02, "quantity": 2.0, "amount": 1592.04}])
+    );
+}
