@@ -245,3 +245,25 @@ fn invoices_from_other_generators_keep_their_fields_and_line_items() {
     let printed = ok(dir.path(), &["eval", "--spec", "invoice", "--manifest", manifest.to_str().unwrap()]);
     assert!(printed.contains("core, pyinvoice (2)"), "{printed}");
 }
+
+/// Till receipts typeset by receiptline and made to look scanned, clean, lightly and
+/// heavily (turned, blurred, speckled, JPEG; made by `benches/scanned_receipts.mjs`), with no
+/// text layer: read through OCR, every core field comes back.
+#[test]
+fn scanned_receipts_are_read_through_ocr() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = workspace().join("tests/fixtures/devset/scanned-receipts/manifest.json");
+    let report: Value = serde_json::from_str(&ok(
+        dir.path(),
+        &["eval", "--spec", "receipt", "--manifest", manifest.to_str().unwrap(), "--json"],
+    ))
+    .unwrap();
+    assert_eq!(report["summary"]["documents"], 3);
+    assert_eq!(report["summary"]["failed"], 0);
+    for field in ["company", "address", "date", "total"] {
+        assert_eq!(count(&report, field, "correct"), 3, "{field}: {}", report["per_field"][field]);
+    }
+    // The heavy scan is turned by up to two and a half degrees: its total is still read
+    // beside its label.
+    assert_eq!(report["sources"]["receiptline (heavy scan)"]["core"]["correct"], 4);
+}

@@ -12,8 +12,13 @@ fn main() {
         Ok(document) => {
             for page in &document.pages {
                 for line in page.lines() {
-                    let words: Vec<String> =
-                        line.words.iter().map(|w| format!("{}@{:.0},{:.0}", w.text, w.bbox.x0, w.bbox.y0)).collect();
+                    let words: Vec<String> = line
+                        .words
+                        .iter()
+                        .map(|w| {
+                            format!("{}@{:.0}-{:.0},{:.0}-{:.0}", w.text, w.bbox.x0, w.bbox.x1, w.bbox.y0, w.bbox.y1)
+                        })
+                        .collect();
                     println!("p{} {}", page.number, words.join(" "));
                 }
             }

@@ -471,6 +471,11 @@ fn legal_name_candidates(ctx: &Ctx, buyer_fields: &[usize]) -> Vec<Candidate> {
         }
         for (seg_start, seg_end) in line.segments() {
             for name in legal_names(&line.text[seg_start..seg_end], line.ocr) {
+                // A line that goes on to a price is an item ("SUGAR KG  2  20.38", where
+                // OCR lost the "1" of "1KG"), not a company.
+                if priced(&line.text[seg_start + name.end..]) {
+                    continue;
+                }
                 found.push((name.name, li, seg_start + name.start, seg_start + name.end));
             }
         }
@@ -498,6 +503,13 @@ fn legal_name_candidates(ctx: &Ctx, buyer_fields: &[usize]) -> Vec<Candidate> {
         });
     }
     out
+}
+
+/// Whether a text holds an amount with decimals ("20.38", "1.234,50").
+fn priced(text: &str) -> bool {
+    static PRICE: std::sync::LazyLock<Regex> =
+        std::sync::LazyLock::new(|| Regex::new(r"\d[.,]\d{2}\b").expect("a valid pattern"));
+    PRICE.is_match(text)
 }
 
 /// Whether a segment reads like a name: starts with a capital or a digit, has letters, no
@@ -596,9 +608,9 @@ fn address_under(ctx: &Ctx, li: usize, b: &BBox) -> Vec<(usize, usize, usize)> {
         if next.page != previous.page || next.bbox.y0 - previous_y1 > previous.height().max(next.height()) {
             break;
         }
-        let Some((s, e)) = next
-            .segments()
+        let Some((s, e)) = close_set_whole(next)
             .into_iter()
+            .chain(next.segments())
             .find(|(s, e)| next.bbox_of(*s, *e).is_some_and(|nb| aligned(&nb, b)) && !has_hit(ctx, j, *s, *e))
         else {
             // One row left blank under the name while the next column goes on (a contact
@@ -629,6 +641,16 @@ fn address_under(ctx: &Ctx, li: usize, b: &BBox) -> Vec<(usize, usize, usize)> {
         }
     }
     out
+}
+
+/// The whole line as one span when no gap between its words is wider than two and a half
+/// times its height: a line set in one block, whose word gaps may still split it into
+/// segments where OCR boxes hug capitals ("NO. 12, JALAN PUTRA 3/1" in a monospaced font).
+fn close_set_whole(line: &TLine) -> Option<(usize, usize)> {
+    let limit = 2.5 * line.height();
+    let close = line.words.windows(2).all(|pair| pair[1].bbox.x0 - pair[0].bbox.x1 <= limit);
+    let (first, last) = (line.words.first()?, line.words.last()?);
+    (close && line.words.len() > 1).then_some((first.start, last.end))
 }
 
 /// The spans of a line a letterhead's name may be: its segments, and first the whole line
@@ -855,7 +877,10 @@ fn cross_check_with_tender(ctx: &Ctx, cands: &mut Vec<Candidate>) {
     let Some(paid) = tendered_less_change(&ctx.lines) else { return };
     let mut agreed = false;
     for c in cands.iter_mut() {
-        if c.amount.is_some_and(|a| (a - paid.total).abs() < 0.005) {
+        // A total that the amounts right above it add up to (the items, or the subtotal and
+        // the tax) stands on its own: then it is the change that was misread.
+        let sums_up = c.amount.is_some_and(|a| sum_of_amounts_above(ctx, c.line, a));
+        if sums_up || c.amount.is_some_and(|a| (a - paid.total).abs() < 0.005) {
             c.confidence = (c.confidence + 0.05).min(0.98);
             agreed = true;
         } else if ctx.lines[c.line].ocr {
@@ -875,6 +900,26 @@ fn cross_check_with_tender(ctx: &Ctx, cands: &mut Vec<Candidate>) {
             currency: None,
         });
     }
+}
+
+/// Whether the last amounts of two or more lines right above line `li` (on its page, with
+/// no line without an amount between) add up to `amount`.
+fn sum_of_amounts_above(ctx: &Ctx, li: usize, amount: f64) -> bool {
+    let page = ctx.lines[li].page;
+    let mut sum = 0.0;
+    for (taken, line) in ctx.lines[..li].iter().rev().take_while(|l| l.page == page).enumerate() {
+        let Some(last) = find_money(&blank_dates(&line.text, ctx.order)).last().map(|m| m.money.amount) else {
+            return false;
+        };
+        sum += last;
+        if taken >= 1 && (sum - amount).abs() < 0.005 {
+            return true;
+        }
+        if sum > amount + 0.005 {
+            return false;
+        }
+    }
+    false
 }
 
 /// Picks the best candidate of a field.

@@ -823,3 +823,57 @@ fn a_phrase_running_under_the_next_text_column_stays_whole() {
         json!([{"description": "Network switch 24-port", "unit_price": 796.02, "quantity": 2.0, "amount": 1592.04}])
     );
 }
+
+/// A recognised page: words placed like OCR boxes, which hug capitals (6 points high, 13
+/// for a heading printed double size) while a monospaced font spaces words 7.5 points apart.
+fn scanned(heading: &str, lines: &[(&str, f32, f32)]) -> Document {
+    let mut words = Vec::new();
+    let mut place = |text: &str, x: f32, y: f32, height: f32, scale: f32| {
+        let mut x = x;
+        for w in text.split(' ') {
+            let width = scale * 4.9 * w.chars().count() as f32;
+            words.push(Word { text: w.into(), bbox: BBox { x0: x, y0: y, x1: x + width, y1: y + height } });
+            x += width + scale * 7.5;
+        }
+    };
+    place(heading, 30.0, 11.0, 13.0, 1.5);
+    for (text, x, y) in lines {
+        place(text, *x, *y, 6.0, 1.0);
+    }
+    Document { pages: vec![Page { number: 1, width: 227.0, height: 240.0, words, ocr: true }], ..Default::default() }
+}
+
+#[test]
+fn a_scanned_receipt_keeps_its_address_whole_its_total_and_its_shop() {
+    // The heading spans 30..196, centred on 113 as the address lines under it are.
+    let d = scanned(
+        "Corner Deli & Grocery",
+        &[
+            ("214 Elm Street", 81.0, 30.0),
+            ("Springfield, IL 62704", 55.0, 40.0),
+            ("Tel 899-4607", 84.0, 50.0),
+            ("10/20/2021 09:46", 74.0, 70.0),
+            ("NOODLES", 9.0, 110.0),
+            ("3", 159.0, 110.0),
+            ("43.20", 190.0, 110.0),
+            ("SUGAR KG", 9.0, 120.0),
+            ("2", 159.0, 120.0),
+            ("166.50", 185.0, 120.0),
+            ("TOTAL $", 9.0, 140.0),
+            ("209.70", 185.0, 140.0),
+            ("CASH", 9.0, 150.0),
+            ("210.00", 185.0, 150.0),
+            // Misread: the change was 0.30.
+            ("CHANGE", 9.0, 160.0),
+            ("9.30", 194.0, 160.0),
+        ],
+    );
+    let x = run(&d, "receipt");
+    // The address lines are read whole, though their word gaps exceed their height.
+    assert_eq!(x.data["address"], json!("214 Elm Street, Springfield, IL 62704"));
+    // "SUGAR KG" ends in a legal form, but its line goes on to a price: an item.
+    assert_eq!(x.data["company"], json!("Corner Deli & Grocery"));
+    // The items add up to the total, so a cash-less-change of 200.70 does not replace it.
+    assert_eq!(x.data["total"], json!(209.7));
+    assert_eq!(x.data["date"], json!("2021-10-20"));
+}

@@ -99,11 +99,15 @@ pub fn ocr_page(pdf: &Path, number: u32, width: f32, height: f32, options: &OcrO
 }
 
 /// Parses tesseract's TSV (`level page block par line word left top width height conf
-/// text`) into words with boxes in points.
+/// text`) into words with boxes in points. A page scanned a little askew is levelled: the
+/// words are shifted up or down by the median slope of tesseract's own text lines, so that
+/// the words of one printed line share a height again and the total stays beside its label.
 pub fn parse_tsv(tsv: &str, width: f32, height: f32, dpi: u32) -> Vec<Word> {
     let default_scale = 72.0 / dpi.max(1) as f32;
     let (mut sx, mut sy) = (default_scale, default_scale);
-    let mut words = Vec::new();
+    let mut middle = 0.0;
+    // (block, paragraph, line) and the box in pixels.
+    let mut read: Vec<((u32, u32, u32), [f32; 4], &str)> = Vec::new();
     for line in tsv.lines().skip(1) {
         let cols: Vec<&str> = line.split('\t').collect();
         if cols.len() < 12 {
@@ -119,18 +123,53 @@ pub fn parse_tsv(tsv: &str, width: f32, height: f32, dpi: u32) -> Vec<Word> {
             // The page row carries the image size in pixels.
             sx = width / w;
             sy = height / h;
+            middle = w / 2.0;
             continue;
         }
         let text = cols[11].trim();
         if level != 5.0 || text.is_empty() || conf < 0.0 {
             continue;
         }
-        words.push(Word {
-            text: text.to_string(),
-            bbox: BBox { x0: left * sx, y0: top * sy, x1: (left + w) * sx, y1: (top + h) * sy },
-        });
+        let id = |i: usize| cols[i].trim().parse::<u32>().unwrap_or(0);
+        read.push(((id(2), id(3), id(4)), [left, top, w, h], text));
     }
-    words
+    let slope = skew_slope(&read);
+    read.into_iter()
+        .map(|(_, [left, top, w, h], text)| {
+            // Turned about the middle of the page, so no box moves far from its ink.
+            let shift = slope * (left + w / 2.0 - middle);
+            Word {
+                text: text.to_string(),
+                bbox: BBox { x0: left * sx, y0: (top - shift) * sy, x1: (left + w) * sx, y1: (top + h - shift) * sy },
+            }
+        })
+        .collect()
+}
+
+/// The median slope (pixels down per pixel right) of the text lines with words far enough
+/// apart to show one; 0 when no line does or the page is level to within a tenth of a degree.
+fn skew_slope(words: &[((u32, u32, u32), [f32; 4], &str)]) -> f32 {
+    let mut lines: Vec<(u32, u32, u32)> = words.iter().map(|w| w.0).collect();
+    lines.sort_unstable();
+    lines.dedup();
+    let mut slopes: Vec<f32> = lines
+        .iter()
+        .filter_map(|key| {
+            let centres: Vec<(f32, f32)> =
+                words.iter().filter(|w| w.0 == *key).map(|(_, b, _)| (b[0] + b[2] / 2.0, b[1] + b[3])).collect();
+            let (first, last) = (centres.first()?, centres.last()?);
+            let run = last.0 - first.0;
+            // Bottoms, not centres: a line's capitals and its lower-case words share a baseline.
+            let height = words.iter().filter(|w| w.0 == *key).map(|w| w.1[3]).fold(0.0, f32::max);
+            (centres.len() >= 2 && run > 8.0 * height).then(|| (last.1 - first.1) / run)
+        })
+        .collect();
+    if slopes.is_empty() {
+        return 0.0;
+    }
+    slopes.sort_by(f32::total_cmp);
+    let median = slopes[slopes.len() / 2];
+    if median.abs() < 0.1_f32.to_radians().tan() { 0.0 } else { median }
 }
 
 #[cfg(test)]
@@ -148,5 +187,31 @@ mod tests {
         assert_eq!(words[0].text, "Total");
         assert!((words[0].bbox.x0 - 72.0).abs() < 0.1);
         assert!((words[0].bbox.y0 - 144.0).abs() < 0.1);
+    }
+
+    #[test]
+    fn a_page_scanned_askew_is_levelled() {
+        // Turned by about two degrees: each line falls 0.035 pixels per pixel to the right, so
+        // the total on the right sits lower than its label, level with the next line's label.
+        let header = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n\
+                      1\t1\t0\t0\t0\t0\t0\t0\t1000\t1000\t-1\t\n";
+        let mut tsv = header.to_string();
+        for (line, (label, amount)) in
+            [("SUBTOTAL", "291.68"), ("TOTAL", "309.18"), ("CASH", "310.00")].iter().enumerate()
+        {
+            let top = 500.0 + 30.0 * line as f32;
+            tsv += &format!("5\t1\t1\t1\t{}\t1\t40\t{top}\t100\t20\t90\t{label}\n", line + 1);
+            tsv += &format!("5\t1\t1\t1\t{}\t2\t800\t{}\t100\t20\t90\t{amount}\n", line + 1, top + 0.035 * 760.0);
+        }
+        let words = parse_tsv(&tsv, 1000.0, 1000.0, 72);
+        let y = |text: &str| words.iter().find(|w| w.text == text).unwrap().bbox.y0;
+        assert!((y("TOTAL") - y("309.18")).abs() < 1.0, "{words:?}");
+        assert!((y("CASH") - y("310.00")).abs() < 1.0);
+        // A level page keeps its coordinates.
+        let level = format!(
+            "{header}5\t1\t1\t1\t1\t1\t40\t500\t100\t20\t90\tTOTAL\n5\t1\t1\t1\t1\t2\t800\t500\t100\t20\t90\t9.99\n"
+        );
+        let words = parse_tsv(&level, 1000.0, 1000.0, 72);
+        assert_eq!(words[1].bbox.y0, 500.0);
     }
 }
