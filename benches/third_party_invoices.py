@@ -1,14 +1,15 @@
 """Invoices laid out by other people's software, with their ground truth.
 
-Writes PDF invoices made by two invoice generators from PyPI that docex has never been
+Writes PDF invoices made by three invoice generators from PyPI that docex has never been
 shaped to, InvoiceGenerator (A4, English, Czech and Brazilian Portuguese labels, babel's
 number and date formats of the currency's locale), pyinvoice (US letter, label/value
-tables) and invoicepy (HTML through WeasyPrint, English and English/Lithuanian), from seeded
+tables) and invoicepy (HTML through WeasyPrint, English and English/Lithuanian), and by
+LaTeX (KOMA-Script's scrlttr2 letters with invoice2 tables, English and German), from seeded
 random data, and a manifest in the form `docex eval` reads. The ground
 truth is the data each invoice was made from, with totals as the generator computes them.
 
 Usage: python third_party_invoices.py OUT_DIR [--count N] [--seed S]
-       (N invoices from each generator and, for InvoiceGenerator and invoicepy, each language)
+       (N invoices from each generator and, for InvoiceGenerator, invoicepy and LaTeX, each language)
 """
 
 import argparse
@@ -18,6 +19,7 @@ import os
 import random
 import subprocess
 import sys
+import tempfile
 from decimal import ROUND_HALF_UP, Decimal
 
 VENDORS = [
@@ -216,6 +218,98 @@ def invoicepy_batch(out_dir, count, seed):
     return entries
 
 
+MONTHS = {
+    "english": ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+                "October", "November", "December"],
+    "ngerman": ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
+                "November", "Dezember"],
+}
+
+
+def latex_batch(out_dir, count, seed):
+    """Business letters set by KOMA-Script's scrlttr2 (the DIN letter: sender's letterhead,
+    recipient window, a reference line whose labels sit over their values, "Invoice no."
+    among them), in English and German, with the items table of the invoice2 package
+    (its own column titles and totals: Net Total, VAT, Gross Total). pdflatex typesets them."""
+    # (Debian: texlive-latex-extra for invoice2, texlive-science for the siunitx it loads,
+    # texlive-lang-german for the German letters, lmodern for the fonts.)
+    rng = random.Random(f"{seed}-scrlttr2")
+    symbols = {"EUR": "EUR", "USD": r"\$", "GBP": r"\pounds"}
+    words = {"english": ("Invoice", "Dear Sir or Madam,", "For our services we invoice you as follows.",
+                         "Yours faithfully,"),
+             "ngerman": ("Rechnung", "Sehr geehrte Damen und Herren,",
+                         "für unsere Leistungen stellen wir Ihnen in Rechnung:", "Mit freundlichen Grüßen")}
+    entries = []
+    with tempfile.TemporaryDirectory() as work:
+        for language in ["english", "ngerman"]:
+            for n in range(count):
+                vendor, buyer = rng.choice(VENDORS), rng.choice(BUYERS)
+                (city, zip_code), (buyer_city, buyer_zip) = rng.choice(CITIES), rng.choice(CITIES)
+                currency = rng.choice(["EUR", "USD", "GBP"] if language == "english" else ["EUR"])
+                number, issued = invoice_number(rng), some_date(rng)
+                months = MONTHS[language]
+                date = (f"{months[issued.month - 1]} {issued.day}, {issued.year}" if language == "english"
+                        else f"{issued.day}. {months[issued.month - 1]} {issued.year}")
+                vat = rng.choice([0, 7, 19, 20])
+                lines = [(rng.randint(1, 9), rng.choice(ITEMS), Decimal(rng.randint(100, 90000)) / 100)
+                         for _ in range(rng.randint(1, 6))]
+                net = sum((units * price for units, _, price in lines), Decimal(0))
+                tax = net * vat / 100
+                title, opening, text, closing = words[language]
+                tex = "\n".join([
+                    r"\documentclass[" + language + r",fromalign=right,fromphone]{scrlttr2}",
+                    r"\usepackage[T1]{fontenc}",
+                    # Type 1 fonts with their Unicode: without them pdflatex falls back to bitmap
+                    # fonts whose "£" reads as "¿".
+                    r"\usepackage{lmodern}",
+                    r"\usepackage{babel}",
+                    r"\usepackage{invoice2}",
+                    r"\setkomavar{fromname}{" + latex_escape(vendor) + "}",
+                    r"\setkomavar{fromaddress}{" + latex_escape(rng.choice(STREETS)) + r"\\" + zip_code + " "
+                    + latex_escape(city) + "}",
+                    r"\setkomavar{fromphone}{+44 20 7946 0" + str(rng.randint(100, 999)) + "}",
+                    r"\setkomavar{customer}{K-" + str(rng.randint(1000, 9999)) + "}",
+                    r"\setkomavar{invoice}{" + latex_escape(number) + "}",
+                    r"\setkomavar{date}{" + date + "}",
+                    r"\setkomavar{subject}{" + title + "}",
+                    r"\begin{document}",
+                    r"\begin{letter}{" + latex_escape(buyer) + r"\\" + latex_escape(rng.choice(STREETS)) + r"\\"
+                    + buyer_zip + " " + latex_escape(buyer_city) + "}",
+                    r"\opening{" + opening + "}",
+                    text,
+                    r"\invoiceoptions{vat=" + str(vat / 100) + ", currency-symbol={" + symbols[currency] + "}}",
+                    r"\begin{invoice}",
+                    *[r"\invoiceitem{" + str(units) + "}{" + latex_escape(item) + "}{" + f"{price:.2f}" + "}"
+                      for units, item, price in lines],
+                    r"\end{invoice}",
+                    r"\closing{" + closing + "}",
+                    r"\end{letter}",
+                    r"\end{document}",
+                ])
+                name = f"scrlttr2-{language}-{n:02d}"
+                with open(os.path.join(work, name + ".tex"), "w") as source:
+                    source.write(tex)
+                subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", name + ".tex"], cwd=work,
+                               check=True, capture_output=True)
+                os.replace(os.path.join(work, name + ".pdf"), os.path.join(out_dir, name + ".pdf"))
+                truth = {"invoice_number": number, "issue_date": issued.isoformat(), "currency": currency,
+                         "vendor_name": vendor, "buyer_name": buyer, "total_amount": money(net + tax),
+                         # invoice2's "Price" column is the line's price with its VAT.
+                         "line_items": [{"description": item, "quantity": units, "unit_price": money(price),
+                                         "amount": money(units * price * (100 + vat) / 100)}
+                                        for units, item, price in lines]}
+                if vat:
+                    # Without VAT, invoice2 prints neither a VAT row nor a net total.
+                    truth["net_amount"], truth["tax_amount"] = money(net), money(tax)
+                entries.append({"file": name + ".pdf", "doc_type": "invoice", "split": "third_party",
+                                "source": f"scrlttr2 + invoice2 ({language})", "ground_truth": truth})
+    return entries
+
+
+def latex_escape(text):
+    return "".join({"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_"}.get(c, c) for c in text)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out_dir")
@@ -237,6 +331,7 @@ def main():
         entries += json.loads(batch)
     entries += pyinvoice_batch(args.out_dir, args.count, args.seed)
     entries += invoicepy_batch(args.out_dir, args.count, args.seed)
+    entries += latex_batch(args.out_dir, args.count, args.seed)
     with open(os.path.join(args.out_dir, "manifest.json"), "w") as manifest:
         json.dump(entries, manifest, indent=1, ensure_ascii=False)
     print(f"{len(entries)} invoices in {args.out_dir}", file=sys.stderr)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # docex on invoices laid out by other people's software: benches/third_party_invoices.py
 # makes invoices with three invoice generators from PyPI (InvoiceGenerator in English, Czech
-# and Brazilian Portuguese; pyinvoice; invoicepy in English and English/Lithuanian) and
+# and Brazilian Portuguese; pyinvoice; invoicepy in English and English/Lithuanian) and with
+# LaTeX (KOMA-Script letters with invoice2 tables, English and German), and
 # benches/third_party_invoices.mjs with four from npm (microinvoice; pdf-invoice in four
 # locales; jspdf-invoice-template; invoice-it in English and French, printed by Chromium) from
 # seeded random data, with the data as ground truth, and `docex eval` scores
@@ -9,18 +10,22 @@
 # layout (the held-out figures) and which after.
 #
 # Usage: benches/third_party_invoices.sh [eval options, e.g. --json]   (from the repository root)
-# Env:   COUNT   invoices per generator and language (default 8, so 80 in all)
+# Env:   COUNT   invoices per generator and language (default 8, so 96 in all)
 #        SEED    the random data's seed (default 1)
 #        KEEP    a folder to keep the invoices and manifest in (default: a temporary one)
 #        VENV    the virtual environment for the Python generators (default: $TMPDIR/docex-third-party-venv)
 #        NPM_DIR where the npm generators are installed (default: $TMPDIR/docex-third-party-npm)
 #        DOCEX   the docex binary (default: built with cargo into $CARGO_TARGET_DIR or target/)
 # Needs: python3 with venv, node and npm, cargo, what `docex eval` needs (poppler-utils), Pango for
-#        WeasyPrint (Debian: libpango-1.0-0 libpangoft2-1.0-0) and Chromium (Debian: chromium; CHROMIUM
-#        names another executable).
+#        WeasyPrint (Debian: libpango-1.0-0 libpangoft2-1.0-0), Chromium (Debian: chromium; CHROMIUM
+#        names another executable) and pdflatex with invoice2 (Debian: texlive-latex-extra
+#        texlive-science texlive-lang-german lmodern).
 # invoicepy 0.1.2 asks for WeasyPrint 53, which needs a pydyf of its time (0.1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+command -v pdflatex >/dev/null && kpsewhich invoice2.sty siunitx.sty lmodern.sty >/dev/null ||
+  { echo "pdflatex with invoice2, siunitx and lmodern is missing: install texlive-latex-extra texlive-science texlive-lang-german lmodern" >&2; exit 1; }
 
 VENV=${VENV:-${TMPDIR:-/tmp}/docex-third-party-venv}
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"

@@ -643,6 +643,50 @@ fn address_under(ctx: &Ctx, li: usize, b: &BBox) -> Vec<(usize, usize, usize)> {
     out
 }
 
+/// The recipient of a letter set for a window envelope: under a line of small print that
+/// gives the sender's return address ("Müller Werkzeuge GmbH, Vinohradská 112, LS1 4AP
+/// Leeds", the name printed again elsewhere on the page), the first line of the block
+/// aligned with it is the recipient's name.
+fn window_recipient(ctx: &Ctx) -> Option<Candidate> {
+    for (li, line) in ctx.lines.iter().enumerate() {
+        if line.page != 1 || line.bbox.y0 > line.page_height * 0.5 {
+            break;
+        }
+        let parts: Vec<&str> = line.text.split(',').map(str::trim).collect();
+        if parts.len() < 3 || !parts[1..].iter().any(|p| p.chars().any(|c| c.is_ascii_digit())) {
+            continue;
+        }
+        let sender = fold(parts[0]);
+        let named_elsewhere = ctx.lines.iter().enumerate().any(|(j, other)| {
+            j != li && other.page == 1 && other.segments().iter().any(|(s, e)| fold(&other.text[*s..*e]) == sender)
+        });
+        let Some(next) = ctx.lines.get(li + 1) else { break };
+        let small_print = line.height() < 0.85 * next.height();
+        let under = next.page == line.page
+            && next.bbox.y0 - line.bbox.y1 < 6.0 * next.height()
+            && (next.bbox.x0 - line.bbox.x0).abs() < 6.0;
+        if !(named_elsewhere && small_print && under) {
+            continue;
+        }
+        let (s, e) = next.segments().first().copied()?;
+        let text = next.text[s..e].trim();
+        if !name_like(text) {
+            return None;
+        }
+        return Some(Candidate {
+            value: json!(text),
+            confidence: 0.55,
+            page: next.page,
+            text: text.to_string(),
+            bbox: next.bbox_of(s, e),
+            line: li + 1,
+            amount: None,
+            currency: None,
+        });
+    }
+    None
+}
+
 /// The whole line as one span when no gap between its words is wider than two and a half
 /// times its height: a line set in one block, whose word gaps may still split it into
 /// segments where OCR boxes hug capitals ("NO. 12, JALAN PUTRA 3/1" in a monospaced font).
@@ -1019,6 +1063,7 @@ pub(crate) fn extract_from_pages(document: &Document, spec: &Spec) -> Extraction
         }
     }
     // Fallbacks.
+    let recipient = window_recipient(&ctx);
     let mut first_date_taken = false;
     for i in pending {
         let field = fields[i];
@@ -1067,8 +1112,10 @@ pub(crate) fn extract_from_pages(document: &Document, spec: &Spec) -> Extraction
                 let mut cands = legal_name_candidates(&ctx, &buyer_fields);
                 cands.extend(letterhead(&ctx, &buyer_fields).map(|h| h.name));
                 cands.extend(footer_name_candidate(&ctx));
+                cands.retain(|c| recipient.as_ref().is_none_or(|r| r.line != c.line));
                 choose(field, cands)
             }
+            FieldKind::Name if is_buyer_field(&field.name) => recipient.clone(),
             FieldKind::Address if !is_buyer_field(&field.name) => {
                 letterhead(&ctx, &buyer_fields).and_then(|h| letterhead_address(&ctx, &h))
             }

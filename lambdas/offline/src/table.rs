@@ -7,11 +7,11 @@
 use std::collections::{HashMap, HashSet};
 
 use docex_core::{Extraction, FieldEvidence, FieldKind, FieldSpec, Spec};
-use docex_normalize::{find_money, find_money_grouped, fold, parse_number};
+use docex_normalize::{find_money, find_money_grouped, fold};
 use serde_json::{Map, Value, json};
 
 use crate::fields::Ctx;
-use crate::layout::{TLine, fold_label};
+use crate::layout::{TLine, TWord, fold_label};
 
 /// A column as located on the header row: one of the table spec's, or (`spec: None`) a
 /// column the spec does not ask for, whose cells are passed over rather than run into
@@ -59,6 +59,7 @@ fn find_header<'a>(
                 }
             }
         }
+        price_beside_unit_price(line, columns, &mut found);
         // A label inside another column's longer label belongs to that one.
         let kept: Vec<&(usize, usize, usize, &FieldSpec)> =
             found.iter().filter(|a| !found.iter().any(|b| b.2 > a.2 && b.0 <= a.0 && a.1 <= b.1)).collect();
@@ -76,6 +77,32 @@ fn find_header<'a>(
         }
     }
     best
+}
+
+/// "Price" beside "Unit price" ("Preis" beside "Stückpreis", "Prix" beside "Prix unitaire"),
+/// where no title names the line amount: the plain price is the line's. The unit price
+/// column is the spec's money column named for a unit; the amount column its other one.
+fn price_beside_unit_price<'a>(
+    line: &TLine,
+    columns: &'a [FieldSpec],
+    found: &mut Vec<(usize, usize, usize, &'a FieldSpec)>,
+) {
+    let money = |spec: &&FieldSpec| matches!(spec.kind, FieldKind::Money);
+    let Some(unit) = columns.iter().filter(money).find(|spec| spec.name.contains("unit")) else { return };
+    let Some(amount) = columns.iter().filter(money).find(|spec| !spec.name.contains("unit")) else { return };
+    if found.iter().any(|f| std::ptr::eq(f.3, amount)) {
+        return;
+    }
+    let Some(&(unit_start, unit_end, _, _)) = found.iter().find(|f| std::ptr::eq(f.3, unit)) else { return };
+    let plain = unit
+        .labels
+        .iter()
+        .map(|l| fold_label(l))
+        .flat_map(|label| line.find(&label).into_iter().map(move |(s, e)| (s, e, label.len())))
+        .find(|&(s, e, _)| e <= unit_start || s >= unit_end);
+    if let Some((s, e, len)) = plain {
+        found.push((s, e, len, amount));
+    }
 }
 
 /// Widens each column to its whole title on the header line ("Total price", not just the
@@ -142,6 +169,12 @@ fn column_of(columns: &[Column], x0: f32, x1: f32) -> usize {
         }
     }
     best.0
+}
+
+/// A number, an amount, a rate or a measure ("2", "443,81EUR", "7%", "1KG"): digits with
+/// at most a currency's or a unit's letters.
+fn figure(word: &str) -> bool {
+    word.chars().any(|c| c.is_ascii_digit()) && word.chars().filter(|c| c.is_alphabetic()).count() <= 3
 }
 
 fn parse_cell(kind: &FieldKind, text: &str) -> Option<Value> {
@@ -215,28 +248,35 @@ pub(crate) fn extract_tables(ctx: &Ctx, spec: &Spec, extraction: &mut Extraction
             previous_y1 = line.bbox.y1;
             let mut cells: Vec<(usize, usize)> = vec![(usize::MAX, 0); cols.len()];
             let table_x0 = cols.iter().find(|c| c.spec.is_some()).map_or(f32::MIN, |c| c.x0);
+            let placed: Vec<(&TWord, usize)> = line
+                .words
+                .iter()
+                .filter(|w| {
+                    // A position number in a column of its own, left of the table's first
+                    // column ("1", "2." under "Pos"), is no part of a cell.
+                    let word = &line.text[w.start..w.end];
+                    !(w.bbox.x1 < table_x0 - 2.0 && word.trim_end_matches('.').chars().all(|c| c.is_ascii_digit()))
+                })
+                .map(|w| (w, column_of(&cols, w.bbox.x0, w.bbox.x1)))
+                .collect();
             let segments = line.segments();
-            let mut phrase: Option<((usize, usize), usize)> = None;
-            for w in &line.words {
-                // A position number in a column of its own, left of the table's first column
-                // ("1", "2." under "Pos"), is no part of a cell.
+            for &(w, column) in &placed {
+                // The words of one phrase that are not numbers stay together in the first
+                // text column the phrase reaches, though the phrase starts under another
+                // title or runs on under the next ("Network switch 24-port" under "Title |
+                // Description", "Cloud server" starting under "Amount").
                 let word = &line.text[w.start..w.end];
-                if w.bbox.x1 < table_x0 - 2.0 && word.trim_end_matches('.').chars().all(|c| c.is_ascii_digit()) {
-                    continue;
-                }
-                let mut c = column_of(&cols, w.bbox.x0, w.bbox.x1);
-                // Words set as one phrase stay in the text column the phrase starts in, even
-                // where it runs on under the next text column's title ("Network switch
-                // 24-port" under "Title | Description"); a number is a cell of its own.
-                let segment = segments.iter().copied().find(|(s, e)| *s <= w.start && w.end <= *e);
-                match phrase {
-                    Some((seg, first)) if Some(seg) == segment => {
-                        if !cols[c].numeric() && parse_number(word).is_none() && !word.ends_with('%') {
-                            c = first;
-                        }
-                    }
-                    _ => phrase = segment.filter(|_| !cols[c].numeric()).map(|seg| (seg, c)),
-                }
+                let segment = segments.iter().find(|(s, e)| *s <= w.start && w.end <= *e);
+                let text_column = segment.and_then(|(s, e)| {
+                    placed
+                        .iter()
+                        .find(|(other, c)| *s <= other.start && other.end <= *e && !cols[*c].numeric())
+                        .map(|p| p.1)
+                });
+                let c = match text_column {
+                    Some(text) if !figure(word) => text,
+                    _ => column,
+                };
                 cells[c].0 = cells[c].0.min(w.start);
                 cells[c].1 = cells[c].1.max(w.end);
             }

@@ -877,3 +877,80 @@ fn a_scanned_receipt_keeps_its_address_whole_its_total_and_its_shop() {
     assert_eq!(x.data["total"], json!(209.7));
     assert_eq!(x.data["date"], json!("2021-10-20"));
 }
+
+/// A born-digital page whose lines each have a type size: (text, x, y, size); characters are
+/// 0.5 of the size wide and words a quarter of it apart.
+fn sized(lines: &[(&str, f32, f32, f32)]) -> Document {
+    let mut words = Vec::new();
+    for &(text, x, y, size) in lines {
+        let mut x = x;
+        for w in text.split(' ') {
+            let width = 0.5 * size * w.chars().count() as f32;
+            words.push(Word { text: w.into(), bbox: BBox { x0: x, y0: y, x1: x + width, y1: y + size } });
+            x += width + 0.25 * size;
+        }
+    }
+    Document { pages: vec![Page { number: 1, width: 595.0, height: 842.0, words, ocr: false }], ..Default::default() }
+}
+
+#[test]
+fn a_window_letter_names_its_recipient_under_the_return_address() {
+    // A DIN letter: the sender's letterhead top right, its return address in small print over
+    // the recipient's block, the reference line's labels over their values.
+    let d = sized(&[
+        ("Pinecrest Dental Lab", 430.0, 20.0, 12.0),
+        ("Main Street 5", 472.0, 35.0, 12.0),
+        ("LS1 4AP Leeds", 472.0, 50.0, 12.0),
+        ("Pinecrest Dental Lab, Main Street 5, LS1 4AP Leeds", 57.0, 134.0, 8.0),
+        ("Initech Ltd", 57.0, 179.0, 12.0),
+        ("Rua das Flores 42", 57.0, 194.0, 12.0),
+        ("11000 Praha", 57.0, 208.0, 12.0),
+        ("Kundennummer", 74.0, 286.0, 8.0),
+        ("Rechnungsnummer", 263.0, 286.0, 8.0),
+        ("Datum", 462.0, 286.0, 8.0),
+        ("K-1119", 74.0, 296.0, 12.0),
+        ("INV54044", 263.0, 296.0, 12.0),
+        ("4. Juli 2022", 462.0, 296.0, 12.0),
+        ("Gesamtbetrag", 307.0, 526.0, 12.0),
+        ("4 740,55 EUR", 400.0, 526.0, 12.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["buyer_name"], json!("Initech Ltd"));
+    // The recipient's legal form does not make it the seller.
+    assert_eq!(x.data["vendor_name"], json!("Pinecrest Dental Lab"));
+    assert_eq!(x.data["invoice_number"], json!("INV54044"));
+    assert_eq!(x.data["issue_date"], json!("2022-07-04"));
+
+    // Without a return address over it, a block of lines is nobody's in particular.
+    let d = sized(&[
+        ("Pinecrest Dental Lab", 430.0, 20.0, 12.0),
+        ("Initech Ltd", 57.0, 179.0, 12.0),
+        ("Rua das Flores 42", 57.0, 194.0, 12.0),
+    ]);
+    assert!(run(&d, "invoice").data.get("buyer_name").is_none());
+}
+
+#[test]
+fn price_beside_unit_price_is_the_line_amount_and_a_phrase_keeps_its_words() {
+    // invoice2's German table: "Preis" beside "Stückpreis" is the line's price. The item
+    // starts nearer the quantity's title than its own, and its phrase runs on into the rate:
+    // its words go to the item, the rate stays in its column.
+    let d = sized(&[
+        ("Anzahl", 124.0, 431.0, 8.0),
+        ("Posten", 212.0, 431.0, 8.0),
+        ("USt", 299.0, 431.0, 8.0),
+        ("Stückpreis", 337.0, 431.0, 8.0),
+        ("Preis", 426.0, 431.0, 8.0),
+        ("2", 136.0, 447.0, 12.0),
+        ("Network switch 24-port 7%", 150.0, 447.0, 12.0),
+        ("443,81EUR", 328.0, 447.0, 12.0),
+        ("949,75EUR", 409.0, 447.0, 12.0),
+        ("Gesamtbetrag", 307.0, 526.0, 12.0),
+        ("949,75 EUR", 409.0, 526.0, 12.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(
+        x.data["line_items"],
+        json!([{"quantity": 2.0, "description": "Network switch 24-port", "unit_price": 443.81, "amount": 949.75}])
+    );
+}
