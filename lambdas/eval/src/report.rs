@@ -169,13 +169,21 @@ fn figure(value: Option<f64>) -> String {
 /// per source where sources group documents), the calibration, and the values each
 /// document got wrong.
 pub fn table(report: &EvalReport) -> String {
+    // The first column is as wide as its longest name ("core, <source> (<documents>)").
+    let width = report
+        .sources
+        .iter()
+        .chain(&report.splits)
+        .map(|(name, summary)| format!("core, {name} ({})", summary.documents).chars().count())
+        .chain(report.per_field.keys().map(|field| field.chars().count() + 1))
+        .fold(36, usize::max);
     let mut out = format!(
-        "{:<36} {:>7} {:>5} {:>9} {:>4} {:>4} {:>4} {:>9} {:>6} {:>6}\n",
+        "{:<width$} {:>7} {:>5} {:>9} {:>4} {:>4} {:>4} {:>9} {:>6} {:>6}\n",
         "field", "correct", "total", "accuracy", "tp", "fp", "fn", "precision", "recall", "f1"
     );
     let row = |name: &str, m: &FieldMetrics| {
         format!(
-            "{:<36} {:>7} {:>5} {:>9} {:>4} {:>4} {:>4} {:>9} {:>6} {:>6}\n",
+            "{:<width$} {:>7} {:>5} {:>9} {:>4} {:>4} {:>4} {:>9} {:>6} {:>6}\n",
             name,
             m.correct,
             m.total,
