@@ -9,6 +9,7 @@
 import { createRequire } from "node:module";
 import fs from "node:fs";
 import path from "node:path";
+import { int, money, pick, rng } from "./seeded.mjs";
 const [outDir, countArg = "8", seedArg = "1", prefix = "."] = process.argv.slice(2);
 const require = createRequire(path.resolve(prefix, "package.json"));
 const receiptline = require("receiptline");
@@ -16,14 +17,6 @@ const { chromium } = require("playwright-core");
 const count = Number(countArg);
 fs.mkdirSync(outDir, { recursive: true });
 
-function rng(seedText) { // mulberry32 over a string hash
-  let h = 1779033703;
-  for (const c of seedText) h = Math.imul(h ^ c.charCodeAt(0), 3432918353), h = (h << 13) | (h >>> 19);
-  return () => { h |= 0; h = (h + 0x6d2b79f5) | 0; let t = Math.imul(h ^ (h >>> 15), 1 | h); t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t; return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
-}
-const pick = (r, list) => list[Math.floor(r() * list.length)];
-const int = (r, lo, hi) => lo + Math.floor(r() * (hi - lo + 1));
-const money = (x) => Math.round(x * 100 + Number.EPSILON) / 100;
 const pad = (n) => String(n).padStart(2, "0");
 
 const SHOPS = [

@@ -2,32 +2,26 @@
 // microinvoice (PDFKit; the labels are the caller's, here those of its own README example),
 // @h1dd3nsn1p3r/pdf-invoice (pdfmake; its own labels, amounts in the locale's format),
 // jspdf-invoice-template (jsPDF; the caller's labels, its README example's) and
-// @rimiti/invoice-it (Pug HTML in English or French, printed by Chromium), from seeded random data. Their entries, with the data as ground truth, are added to
-// OUT_DIR/manifest.json (the one benches/third_party_invoices.py writes).
+// @rimiti/invoice-it (Pug HTML in English or French, printed by Chromium), from seeded random
+// data. Their entries, with the data as ground truth, are added to OUT_DIR/manifest.json (the
+// one benches/third_party_invoices.py writes).
 //
 // Usage: node third_party_invoices.mjs OUT_DIR COUNT SEED NODE_MODULES_PREFIX
 // Env:   CHROMIUM  the Chromium executable (default: /usr/bin/chromium)
 import { createRequire } from "node:module";
 import fs from "node:fs";
 import path from "node:path";
+import { int, money, pick, rng } from "./seeded.mjs";
 const [outDir, countArg = "8", seedArg = "1", prefix = "."] = process.argv.slice(2);
 const require = createRequire(path.resolve(prefix, "package.json"));
 const count = Number(countArg);
 fs.mkdirSync(outDir, { recursive: true });
 
-function rng(seedText) { // mulberry32 over a string hash
-  let h = 1779033703;
-  for (const c of seedText) h = Math.imul(h ^ c.charCodeAt(0), 3432918353), h = (h << 13) | (h >>> 19);
-  return () => { h |= 0; h = (h + 0x6d2b79f5) | 0; let t = Math.imul(h ^ (h >>> 15), 1 | h); t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t; return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
-}
 const VENDORS = ["Brightwater Analytics LLC", "Northgate Office Supplies Ltd", "Lumen Systems Inc.", "Müller Werkzeuge GmbH", "Atlas Freight Services SA", "Pinecrest Dental Lab", "Horizonte Consultoria Ltda.", "Redwood Cloud Hosting Inc.", "Blue Harbor Catering Co."];
 const BUYERS = ["Globex Corporation", "Initech Ltd", "Umbrella Health Partners", "Vandelay Industries", "Stark Components a.s."];
 const ITEMS = ["Consulting hours", "Annual software licence", "Printer toner cartridge", "Office chair", "Cloud server (monthly)", "On-site installation", "Training day", "Network switch 24-port", "Maintenance contract", "Design revision"];
 const STREETS = ["Main Street 5", "Harbour Road 17", "Parkway 300", "12 King Street", "Rua das Flores 42"];
 const CITIES = ["London", "Austin", "Leeds", "Berlin", "Lisbon"];
-const money = (x) => Math.round(x * 100 + Number.EPSILON) / 100;
-const pick = (r, list) => list[Math.floor(r() * list.length)];
-const int = (r, lo, hi) => lo + Math.floor(r() * (hi - lo + 1));
 const someDate = (r) => new Date(Date.UTC(2021, 0, 1) + int(r, 0, 5 * 365) * 86400000);
 const iso = (d) => d.toISOString().slice(0, 10);
 const dmy = (d) => `${String(d.getUTCDate()).padStart(2, "0")}/${String(d.getUTCMonth() + 1).padStart(2, "0")}/${d.getUTCFullYear()}`;
