@@ -169,10 +169,12 @@ fn figure(value: Option<f64>) -> String {
 /// per source where sources group documents), the calibration, and the values each
 /// document got wrong.
 pub fn table(report: &EvalReport) -> String {
+    // A source per document (a file's origin) says nothing the list of misses does not.
+    let show_sources = report.sources.len() > 1 && report.sources.len() < report.summary.documents;
+    let sources = report.sources.iter().filter(|_| show_sources);
     // The first column is as wide as its longest name ("core, <source> (<documents>)").
-    let width = report
-        .sources
-        .iter()
+    let width = sources
+        .clone()
         .chain(&report.splits)
         .map(|(name, summary)| format!("core, {name} ({})", summary.documents).chars().count())
         .chain(report.per_field.keys().map(|field| field.chars().count() + 1))
@@ -206,11 +208,8 @@ pub fn table(report: &EvalReport) -> String {
     for (split, summary) in &report.splits {
         out.push_str(&row(&format!("core, {split} ({})", summary.documents), &summary.core));
     }
-    // A source per document (a file's origin) says nothing the list of misses does not.
-    if report.sources.len() > 1 && report.sources.len() < report.summary.documents {
-        for (source, summary) in &report.sources {
-            out.push_str(&row(&format!("core, {source} ({})", summary.documents), &summary.core));
-        }
+    for (source, summary) in sources {
+        out.push_str(&row(&format!("core, {source} ({})", summary.documents), &summary.core));
     }
     let c = &report.calibration;
     out.push_str(&format!(

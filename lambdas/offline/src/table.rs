@@ -171,6 +171,13 @@ fn column_of(columns: &[Column], x0: f32, x1: f32) -> usize {
     best.0
 }
 
+/// Whether a line begins by saying that what follows is included in the line above
+/// ("Incl. deposit", "inkl. Pfand", "dont éco-participation").
+fn states_an_included_part(text: &str) -> bool {
+    let first = text.split_whitespace().next().map(fold).unwrap_or_default();
+    ["incl", "incl.", "including", "inclusief", "inkl", "inkl.", "inklusive", "dont", "davon"].contains(&first.as_str())
+}
+
 /// A number, an amount, a rate or a measure ("2", "443,81EUR", "7%", "1KG"): digits with
 /// at most a currency's or a unit's letters.
 fn figure(word: &str) -> bool {
@@ -308,6 +315,11 @@ pub(crate) fn extract_tables(ctx: &Ctx, spec: &Spec, extraction: &mut Extraction
             }
             let has_number =
                 cols.iter().any(|c| c.numeric() && c.spec.is_some_and(|spec| item.contains_key(&spec.name)));
+            if !rows.is_empty() && states_an_included_part(&line.text) {
+                // "Incl. Thuiskopieheffing € 4,24" under an item: a part of its price, already
+                // in it, not a row to add up.
+                continue;
+            }
             if has_number {
                 rows.push((item, sources));
             } else if let Some((last, last_sources)) = rows.last_mut().filter(|_| gap_above <= line.height()) {

@@ -954,3 +954,37 @@ fn price_beside_unit_price_is_the_line_amount_and_a_phrase_keeps_its_words() {
         json!([{"quantity": 2.0, "description": "Network switch 24-port", "unit_price": 443.81, "amount": 949.75}])
     );
 }
+
+#[test]
+fn an_included_part_under_an_item_is_no_row_of_its_own() {
+    // Coolblue's layout: a levy already in the item's price, with its own amount.
+    let d = sized(&[
+        ("Artikel", 45.0, 249.0, 8.0),
+        ("Aantal", 359.0, 249.0, 8.0),
+        ("Prijs per stuk", 397.0, 249.0, 8.0),
+        ("BTW", 470.0, 249.0, 8.0),
+        ("Prijs incl. BTW", 490.0, 249.0, 8.0),
+        ("Apple iPad Air Wifi 16 GB Zilver", 45.0, 264.0, 8.0),
+        ("1", 381.0, 264.0, 8.0),
+        ("€ 399,00", 419.0, 264.0, 8.0),
+        ("21%", 473.0, 264.0, 8.0),
+        ("€ 399,00", 517.0, 264.0, 8.0),
+        ("Incl. Thuiskopieheffing: Thuiskopie €3.50", 57.0, 276.0, 8.0),
+        ("1", 382.0, 276.0, 8.0),
+        ("21%", 475.0, 276.0, 8.0),
+        ("€ 4,24", 530.0, 276.0, 8.0),
+        ("Mario Kart 7 3DS", 45.0, 288.0, 8.0),
+        ("1", 381.0, 288.0, 8.0),
+        ("€ 44,99", 419.0, 288.0, 8.0),
+        ("21%", 473.0, 288.0, 8.0),
+        ("€ 44,99", 517.0, 288.0, 8.0),
+        ("Totaal", 400.0, 330.0, 8.0),
+        ("€ 443,99", 517.0, 330.0, 8.0),
+    ]);
+    let x = run(&d, "invoice");
+    let items = x.data["line_items"].as_array().unwrap();
+    assert_eq!(items.len(), 2, "{items:?}");
+    // "Prijs incl. BTW" beside "Prijs per stuk" is the line's price.
+    assert_eq!(items[0]["amount"], json!(399.0));
+    assert_eq!(items[1]["description"], json!("Mario Kart 7 3DS"));
+}
