@@ -19,13 +19,8 @@ fi
 "$VENV/bin/python" -m pip install -q --disable-pip-version-check invoice2data
 command -v pdftotext >/dev/null || { echo "pdftotext is missing: install poppler-utils" >&2; exit 1; }
 
-if [ -z "${DOCEX:-}" ]; then
-  cargo build -q -p docex-local --bin docex
-  DOCEX="${CARGO_TARGET_DIR:-target}/debug/docex"
-fi
-
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
+# shellcheck source=benches/docex_and_workdir.sh
+. benches/docex_and_workdir.sh
 
 # The manifest: invoice2data's invoices of real.json, paths made absolute.
 python3 - "$WORK/manifest.json" <<'PY'

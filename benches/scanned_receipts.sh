@@ -22,13 +22,8 @@ mkdir -p "$NPM_DIR"
 [ -f "$NPM_DIR/package.json" ] || echo '{"private": true}' > "$NPM_DIR/package.json"
 npm install --prefix "$NPM_DIR" --no-audit --no-fund --loglevel=error --ignore-scripts 'receiptline@4.0.4' 'playwright-core@1.65.1'
 
-if [ -z "${DOCEX:-}" ]; then
-  cargo build -q -p docex-local --bin docex
-  DOCEX="${CARGO_TARGET_DIR:-target}/debug/docex"
-fi
-
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
+# shellcheck source=benches/docex_and_workdir.sh
+. benches/docex_and_workdir.sh
 RECEIPTS=${KEEP:-$WORK/receipts}
 mkdir -p "$RECEIPTS"
 echo '[]' > "$RECEIPTS/manifest.json"

@@ -24,8 +24,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-command -v pdflatex >/dev/null && kpsewhich invoice2.sty siunitx.sty lmodern.sty >/dev/null ||
-  { echo "pdflatex with invoice2, siunitx and lmodern is missing: install texlive-latex-extra texlive-science texlive-lang-german lmodern" >&2; exit 1; }
+if ! command -v pdflatex >/dev/null || ! kpsewhich invoice2.sty siunitx.sty lmodern.sty >/dev/null; then
+  echo "pdflatex with invoice2, siunitx and lmodern is missing: install texlive-latex-extra texlive-science texlive-lang-german lmodern" >&2
+  exit 1
+fi
 
 VENV=${VENV:-${TMPDIR:-/tmp}/docex-third-party-venv}
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
@@ -38,13 +40,8 @@ mkdir -p "$NPM_DIR"
 npm install --prefix "$NPM_DIR" --no-audit --no-fund --loglevel=error --ignore-scripts 'microinvoice@1.0.6' '@h1dd3nsn1p3r/pdf-invoice@1.0.12' \
   'jspdf-invoice-template-nodejs@1.4.40' '@rimiti/invoice-it@3.6.0' 'playwright-core@1.65.1'
 
-if [ -z "${DOCEX:-}" ]; then
-  cargo build -q -p docex-local --bin docex
-  DOCEX="${CARGO_TARGET_DIR:-target}/debug/docex"
-fi
-
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
+# shellcheck source=benches/docex_and_workdir.sh
+. benches/docex_and_workdir.sh
 INVOICES=${KEEP:-$WORK/invoices}
 
 "$VENV/bin/python" benches/third_party_invoices.py "$INVOICES" --count "${COUNT:-8}" --seed "${SEED:-1}"
