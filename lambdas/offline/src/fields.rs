@@ -656,16 +656,18 @@ fn window_recipient(ctx: &Ctx) -> Option<Candidate> {
         if parts.len() < 3 || !parts[1..].iter().any(|p| p.chars().any(|c| c.is_ascii_digit())) {
             continue;
         }
-        let sender = fold(parts[0]);
-        let named_elsewhere = ctx.lines.iter().enumerate().any(|(j, other)| {
-            j != li && other.page == 1 && other.segments().iter().any(|(s, e)| fold(&other.text[*s..*e]) == sender)
-        });
         let Some(next) = ctx.lines.get(li + 1) else { break };
         let small_print = line.height() < 0.85 * next.height();
         let under = next.page == line.page
             && next.bbox.y0 - line.bbox.y1 < 6.0 * next.height()
             && (next.bbox.x0 - line.bbox.x0).abs() < 6.0;
-        if !(named_elsewhere && small_print && under) {
+        let sender = fold(parts[0]);
+        let named_elsewhere = || {
+            ctx.lines.iter().enumerate().any(|(j, other)| {
+                j != li && other.page == 1 && other.segments().iter().any(|(s, e)| fold(&other.text[*s..*e]) == sender)
+            })
+        };
+        if !(small_print && under && named_elsewhere()) {
             continue;
         }
         let (s, e) = next.segments().first().copied()?;

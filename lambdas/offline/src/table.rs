@@ -268,10 +268,11 @@ pub(crate) fn extract_tables(ctx: &Ctx, spec: &Spec, extraction: &mut Extraction
                 .collect();
             let segments = line.segments();
             for &(w, column) in &placed {
-                // The words of one phrase that are not numbers stay together in the first
+                // The words of one phrase that are not figures stay together in the first
                 // text column the phrase reaches, though the phrase starts under another
                 // title or runs on under the next ("Network switch 24-port" under "Title |
-                // Description", "Cloud server" starting under "Amount").
+                // Description", "Cloud server" starting under "Amount"); figures keep their
+                // own columns.
                 let word = &line.text[w.start..w.end];
                 let segment = segments.iter().find(|(s, e)| *s <= w.start && w.end <= *e);
                 let text_column = segment.and_then(|(s, e)| {
