@@ -6,20 +6,21 @@ use serde_json::json;
 
 use crate::OfflineExtractor;
 
-/// Words of one line starting at `x`, each as wide as its characters.
-fn line(words: &mut Vec<Word>, text: &str, x: f32, y: f32) {
+/// The words of one line starting at (`x`, `y`): each `height` high, `char_width` per
+/// character wide, `gap` apart.
+fn place(words: &mut Vec<Word>, text: &str, (x, y): (f32, f32), height: f32, char_width: f32, gap: f32) {
     let mut x = x;
     for w in text.split(' ') {
-        let width = 6.0 * w.chars().count() as f32;
-        words.push(Word { text: w.into(), bbox: BBox { x0: x, y0: y, x1: x + width, y1: y + 10.0 } });
-        x += width + 3.0;
+        let width = char_width * w.chars().count() as f32;
+        words.push(Word { text: w.into(), bbox: BBox { x0: x, y0: y, x1: x + width, y1: y + height } });
+        x += width + gap;
     }
 }
 
 fn doc(lines: &[(&str, f32, f32)]) -> Document {
     let mut words = Vec::new();
     for (text, x, y) in lines {
-        line(&mut words, text, *x, *y);
+        place(&mut words, text, (*x, *y), 10.0, 6.0, 3.0);
     }
     Document { pages: vec![Page { number: 1, width: 600.0, height: 800.0, words, ocr: false }], ..Default::default() }
 }
@@ -350,16 +351,13 @@ fn vat_ids_stop_before_the_next_token_and_swiss_and_indian_ids_are_read() {
 #[test]
 fn invoice_number_under_a_column_title_next_to_a_date_title() {
     // "INVOICE #" and "DATE OF ISSUE" are two column titles, not the label "invoice date".
-    let mut words = Vec::new();
-    line(&mut words, "INVOICE #", 57.0, 100.0);
-    line(&mut words, "DATE OF ISSUE", 147.0, 100.0);
-    line(&mut words, "INV-2025-9814", 57.0, 111.0);
-    line(&mut words, "25 April 2025", 147.0, 111.0);
-    line(&mut words, "Total: 10.00 EUR", 300.0, 300.0);
-    let d = Document {
-        pages: vec![Page { number: 1, width: 600.0, height: 800.0, words, ocr: false }],
-        ..Default::default()
-    };
+    let d = doc(&[
+        ("INVOICE #", 57.0, 100.0),
+        ("DATE OF ISSUE", 147.0, 100.0),
+        ("INV-2025-9814", 57.0, 111.0),
+        ("25 April 2025", 147.0, 111.0),
+        ("Total: 10.00 EUR", 300.0, 300.0),
+    ]);
     let x = run(&d, "invoice");
     assert_eq!(x.data["invoice_number"], json!("INV-2025-9814"));
     assert_eq!(x.data["issue_date"], json!("2025-04-25"));
@@ -828,17 +826,9 @@ fn a_phrase_running_under_the_next_text_column_stays_whole() {
 /// for a heading printed double size) while a monospaced font spaces words 7.5 points apart.
 fn scanned(heading: &str, lines: &[(&str, f32, f32)]) -> Document {
     let mut words = Vec::new();
-    let mut place = |text: &str, x: f32, y: f32, height: f32, scale: f32| {
-        let mut x = x;
-        for w in text.split(' ') {
-            let width = scale * 4.9 * w.chars().count() as f32;
-            words.push(Word { text: w.into(), bbox: BBox { x0: x, y0: y, x1: x + width, y1: y + height } });
-            x += width + scale * 7.5;
-        }
-    };
-    place(heading, 30.0, 11.0, 13.0, 1.5);
+    place(&mut words, heading, (30.0, 11.0), 13.0, 1.5 * 4.9, 1.5 * 7.5);
     for (text, x, y) in lines {
-        place(text, *x, *y, 6.0, 1.0);
+        place(&mut words, text, (*x, *y), 6.0, 4.9, 7.5);
     }
     Document { pages: vec![Page { number: 1, width: 227.0, height: 240.0, words, ocr: true }], ..Default::default() }
 }
@@ -883,12 +873,7 @@ fn a_scanned_receipt_keeps_its_address_whole_its_total_and_its_shop() {
 fn sized(lines: &[(&str, f32, f32, f32)]) -> Document {
     let mut words = Vec::new();
     for &(text, x, y, size) in lines {
-        let mut x = x;
-        for w in text.split(' ') {
-            let width = 0.5 * size * w.chars().count() as f32;
-            words.push(Word { text: w.into(), bbox: BBox { x0: x, y0: y, x1: x + width, y1: y + size } });
-            x += width + 0.25 * size;
-        }
+        place(&mut words, text, (x, y), size, 0.5 * size, 0.25 * size);
     }
     Document { pages: vec![Page { number: 1, width: 595.0, height: 842.0, words, ocr: false }], ..Default::default() }
 }
