@@ -50,6 +50,7 @@
 //! slow part of this crate.
 
 pub mod image;
+mod ink;
 pub mod ocr;
 pub mod scan;
 pub mod sniff;

@@ -1,7 +1,8 @@
 //! OCR for pages without a text layer, through two external programs: `pdftoppm`
 //! (poppler-utils) renders the page to a PNG and `tesseract` (tesseract-ocr) reads it as
 //! TSV. Both run with fixed arguments on files in a private temporary directory, under a
-//! timeout; nothing from the document reaches a shell.
+//! timeout; nothing from the document reaches a shell. A page tesseract is unsure of is
+//! read again with its print thickened (the `ink` module), and the surest reading is kept.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -9,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use docex_core::{BBox, DocexError, Word};
 
-use crate::OcrOptions;
+use crate::{OcrOptions, ink};
 
 /// The message given when OCR cannot run.
 pub const UNAVAILABLE: &str = "OCR is not available: install tesseract-ocr and poppler-utils";
@@ -66,8 +67,27 @@ pub(crate) fn run(mut command: Command, timeout: Duration, dir: &Path, label: &s
     }
 }
 
+/// Below this mean word confidence tesseract is unsure of a page as rendered, and the page
+/// is read again with its print thickened.
+const SURE_ENOUGH: f32 = 85.0;
+
+/// How far the print is spread before it is read again (the blur's standard deviation in
+/// pixels at 300 dpi), smallest first: about the gap between the dots of a thermal or
+/// dot-matrix print.
+const INK_SPREADS: [f32; 3] = [1.0, 2.0, 3.0];
+
+/// A thickened reading replaces the page as rendered when it has at least this many times
+/// as many characters tesseract is sure of.
+const CLEAR_GAIN: f32 = 1.5;
+
+/// A word that tesseract is at least this sure of counts towards a reading's score.
+const CONFIDENT_WORD: f32 = 80.0;
+
 /// Renders page `number` of the PDF at `pdf` and reads its words. `width`/`height` are the
-/// displayed page size in points, used to scale pixel boxes back to points.
+/// displayed page size in points, used to scale pixel boxes back to points. When tesseract
+/// is unsure of the page, it reads it again with the print thickened by more and more, as
+/// long as that gives more characters it is sure of; the best of those readings is kept if
+/// it clearly beats the page as rendered.
 pub fn ocr_page(pdf: &Path, number: u32, width: f32, height: f32, options: &OcrOptions) -> Result<Vec<Word>, String> {
     let dir = pdf.parent().ok_or("no working directory")?;
     let image_base = dir.join(format!("page-{number}"));
@@ -87,27 +107,61 @@ pub fn ocr_page(pdf: &Path, number: u32, width: f32, height: f32, options: &OcrO
         .arg(&image_base);
     run(render, options.timeout, dir, "pdftoppm")?;
     let image = image_base.with_extension("png");
-
-    let tsv_base = dir.join(format!("ocr-{number}"));
-    let mut read = Command::new("tesseract");
-    read.arg(&image).arg(&tsv_base).arg("-l").arg(&options.language).arg("tsv");
-    run(read, options.timeout, dir, "tesseract")?;
-    let tsv = std::fs::read_to_string(tsv_base.with_extension("tsv"))
-        .map_err(|e| format!("tesseract wrote no output: {e}"))?;
+    let read = |image: &Path| -> Result<Reading, String> {
+        let tsv_base = dir.join(format!("ocr-{number}"));
+        let mut read = Command::new("tesseract");
+        read.arg(image).arg(&tsv_base).arg("-l").arg(&options.language).arg("tsv");
+        run(read, options.timeout, dir, "tesseract")?;
+        let tsv = std::fs::read_to_string(tsv_base.with_extension("tsv"))
+            .map_err(|e| format!("tesseract wrote no output: {e}"))?;
+        Ok(parse_tsv(&tsv, width, height, options.dpi))
+    };
+    let rendered = read(&image)?;
+    let mut best_thickened: Option<Reading> = None;
+    if rendered.mean_confidence < SURE_ENOUGH {
+        let page = ::image::open(&image).map_err(|e| format!("cannot load the rendered page: {e}"))?.into_luma8();
+        let thickened = dir.join(format!("page-{number}-thickened.png"));
+        for spread in INK_SPREADS {
+            ink::thicken(&page, spread * options.dpi as f32 / 300.0)
+                .save(&thickened)
+                .map_err(|e| format!("cannot save the thickened page: {e}"))?;
+            let again = read(&thickened)?;
+            if best_thickened.as_ref().is_some_and(|best| again.confident_chars <= best.confident_chars) {
+                break;
+            }
+            best_thickened = Some(again);
+        }
+        let _ = std::fs::remove_file(&thickened);
+    }
     let _ = std::fs::remove_file(&image);
-    Ok(parse_tsv(&tsv, width, height, options.dpi))
+    // Thickening also blurs print that was sharp: it has to win clearly.
+    Ok(match best_thickened {
+        Some(best) if best.confident_chars as f32 >= CLEAR_GAIN * rendered.confident_chars as f32 => best.words,
+        _ => rendered.words,
+    })
+}
+
+/// What tesseract read on a page, and how sure it was.
+#[derive(Debug)]
+pub struct Reading {
+    pub words: Vec<Word>,
+    /// Mean confidence (0 to 100) of the words, weighted by their length.
+    pub mean_confidence: f32,
+    /// Characters in words read with a confidence of at least [`CONFIDENT_WORD`].
+    pub confident_chars: usize,
 }
 
 /// Parses tesseract's TSV (`level page block par line word left top width height conf
 /// text`) into words with boxes in points. A page scanned a little askew is levelled: the
 /// words are shifted up or down by the median slope of tesseract's own text lines, so that
 /// the words of one printed line share a height again and the total stays beside its label.
-pub fn parse_tsv(tsv: &str, width: f32, height: f32, dpi: u32) -> Vec<Word> {
+pub fn parse_tsv(tsv: &str, width: f32, height: f32, dpi: u32) -> Reading {
     let default_scale = 72.0 / dpi.max(1) as f32;
     let (mut sx, mut sy) = (default_scale, default_scale);
     let mut middle = 0.0;
     // (block, paragraph, line) and the box in pixels.
     let mut read: Vec<((u32, u32, u32), [f32; 4], &str)> = Vec::new();
+    let (mut weighted_confidence, mut chars, mut confident_chars) = (0.0, 0usize, 0usize);
     for line in tsv.lines().skip(1) {
         let cols: Vec<&str> = line.split('\t').collect();
         if cols.len() < 12 {
@@ -130,11 +184,18 @@ pub fn parse_tsv(tsv: &str, width: f32, height: f32, dpi: u32) -> Vec<Word> {
         if level != 5.0 || text.is_empty() || conf < 0.0 {
             continue;
         }
+        let length = text.chars().count();
+        chars += length;
+        weighted_confidence += conf * length as f32;
+        if conf >= CONFIDENT_WORD {
+            confident_chars += length;
+        }
         let id = |i: usize| cols[i].trim().parse::<u32>().unwrap_or(0);
         read.push(((id(2), id(3), id(4)), [left, top, w, h], text));
     }
     let slope = skew_slope(&read);
-    read.into_iter()
+    let words = read
+        .into_iter()
         .map(|(_, [left, top, w, h], text)| {
             // Turned about the middle of the page, so no box moves far from its ink.
             let shift = slope * (left + w / 2.0 - middle);
@@ -143,7 +204,9 @@ pub fn parse_tsv(tsv: &str, width: f32, height: f32, dpi: u32) -> Vec<Word> {
                 bbox: BBox { x0: left * sx, y0: (top - shift) * sy, x1: (left + w) * sx, y1: (top + h - shift) * sy },
             }
         })
-        .collect()
+        .collect();
+    let mean_confidence = if chars == 0 { 0.0 } else { weighted_confidence / chars as f32 };
+    Reading { words, mean_confidence, confident_chars }
 }
 
 /// The median slope (pixels down per pixel right) of the text lines with words far enough
@@ -182,7 +245,9 @@ mod tests {
                    1\t1\t0\t0\t0\t0\t0\t0\t2480\t3508\t-1\t\n\
                    5\t1\t1\t1\t1\t1\t300\t600\t150\t50\t96.5\tTotal\n\
                    5\t1\t1\t1\t1\t2\t600\t600\t150\t50\t-1\t \n";
-        let words = parse_tsv(tsv, 595.2, 841.92, 300);
+        let reading = parse_tsv(tsv, 595.2, 841.92, 300);
+        assert_eq!((reading.mean_confidence, reading.confident_chars), (96.5, 5));
+        let words = reading.words;
         assert_eq!(words.len(), 1);
         assert_eq!(words[0].text, "Total");
         assert!((words[0].bbox.x0 - 72.0).abs() < 0.1);
@@ -203,7 +268,7 @@ mod tests {
             tsv += &format!("5\t1\t1\t1\t{}\t1\t40\t{top}\t100\t20\t90\t{label}\n", line + 1);
             tsv += &format!("5\t1\t1\t1\t{}\t2\t800\t{}\t100\t20\t90\t{amount}\n", line + 1, top + 0.035 * 760.0);
         }
-        let words = parse_tsv(&tsv, 1000.0, 1000.0, 72);
+        let words = parse_tsv(&tsv, 1000.0, 1000.0, 72).words;
         let y = |text: &str| words.iter().find(|w| w.text == text).unwrap().bbox.y0;
         assert!((y("TOTAL") - y("309.18")).abs() < 1.0, "{words:?}");
         assert!((y("CASH") - y("310.00")).abs() < 1.0);
@@ -211,7 +276,7 @@ mod tests {
         let level = format!(
             "{header}5\t1\t1\t1\t1\t1\t40\t500\t100\t20\t90\tTOTAL\n5\t1\t1\t1\t1\t2\t800\t500\t100\t20\t90\t9.99\n"
         );
-        let words = parse_tsv(&level, 1000.0, 1000.0, 72);
+        let words = parse_tsv(&level, 1000.0, 1000.0, 72).words;
         assert_eq!(words[1].bbox.y0, 500.0);
     }
 }
