@@ -38,11 +38,14 @@ const DATE_STYLES = {
   EUR: [(d) => `${pad(d.getUTCDate())}.${pad(d.getUTCMonth() + 1)}.${d.getUTCFullYear()}`, (d) => `${pad(d.getUTCDate())}/${pad(d.getUTCMonth() + 1)}/${d.getUTCFullYear()}`],
   GBP: [(d) => `${pad(d.getUTCDate())}/${pad(d.getUTCMonth() + 1)}/${d.getUTCFullYear()}`, (d) => d.toISOString().slice(0, 10)],
 };
-// Scan quality: degrees turned at most, blur in pixels, speckle strength, JPEG quality, pixels per receipt character.
+// Scan quality: degrees turned at most, blur in pixels, speckle strength, JPEG quality, pixels per receipt
+// pixel as drawn; "dotted" prints every stroke as dots (a dot-matrix or worn thermal print: ink only on
+// a grid of `dots` pixels, with a pixel's gap between dots) and is then scanned at `shrink` of that size.
 const QUALITIES = [
   { name: "clean", turn: 0, blur: 0, speckle: 0, jpeg: 0.92, scale: 2 },
   { name: "light", turn: 1, blur: 0.4, speckle: 12, jpeg: 0.8, scale: 2 },
   { name: "heavy", turn: 2.5, blur: 0.9, speckle: 36, jpeg: 0.5, scale: 1.3 },
+  { name: "dotted", turn: 0.5, blur: 0, speckle: 8, jpeg: 0.7, scale: 3, dots: 3, shrink: 0.45 },
 ];
 
 const manifest = path.join(outDir, "manifest.json");
@@ -88,15 +91,30 @@ for (const quality of QUALITIES) {
       ctx.filter = quality.blur ? `blur(${quality.blur}px)` : "none";
       ctx.drawImage(image, -w / 2, -h / 2, w, h);
       ctx.setTransform(1, 0, 0, 1, 0, 0); ctx.filter = "none";
-      const pixels = ctx.getImageData(0, 0, canvas.width, canvas.height);
+      let scan = canvas, scanned = ctx;
+      if (quality.dots) {
+        const print = ctx.getImageData(0, 0, canvas.width, canvas.height);
+        for (let y = 0; y < canvas.height; y++) {
+          for (let x = 0; x < canvas.width; x++) {
+            if (x % quality.dots < quality.dots - 1 && y % quality.dots < quality.dots - 1) continue;
+            print.data.fill(255, (y * canvas.width + x) * 4, (y * canvas.width + x) * 4 + 3);
+          }
+        }
+        ctx.putImageData(print, 0, 0);
+        scan = document.createElement("canvas");
+        scan.width = Math.round(canvas.width * quality.shrink); scan.height = Math.round(canvas.height * quality.shrink);
+        scanned = scan.getContext("2d");
+        scanned.drawImage(canvas, 0, 0, scan.width, scan.height);
+      }
+      const pixels = scanned.getImageData(0, 0, scan.width, scan.height);
       let s = seed;
       for (let i = 0; i < pixels.data.length; i += 4) {
         s = (s * 1103515245 + 12345) >>> 0;
         const noise = ((s >>> 8) / 16777216 - 0.5) * 2 * quality.speckle;
         for (let c = 0; c < 3; c++) pixels.data[i + c] = Math.max(0, Math.min(255, pixels.data[i + c] + noise));
       }
-      ctx.putImageData(pixels, 0, 0);
-      return { jpeg: canvas.toDataURL("image/jpeg", quality.jpeg), aspect: canvas.height / canvas.width };
+      scanned.putImageData(pixels, 0, 0);
+      return { jpeg: scan.toDataURL("image/jpeg", quality.jpeg), aspect: scan.height / scan.width };
     }, { svg, turn, quality, seed: int(r, 1, 2 ** 30) });
     const file = `receiptline-${quality.name}-${pad(n)}.pdf`;
     await page.setContent(`<style>@page{margin:0}body{margin:0}img{width:80mm;display:block}</style><img src="${jpeg}">`);
