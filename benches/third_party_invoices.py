@@ -1,9 +1,10 @@
 """Invoices laid out by other people's software, with their ground truth.
 
-Writes PDF invoices made by three invoice generators from PyPI that docex has never been
+Writes PDF invoices made by four invoice generators from PyPI that docex has never been
 shaped to, InvoiceGenerator (A4, English, Czech and Brazilian Portuguese labels, babel's
 number and date formats of the currency's locale), pyinvoice (US letter, label/value
-tables) and invoicepy (HTML through WeasyPrint, English and English/Lithuanian), and by
+tables), invoicepy (HTML through WeasyPrint, English and English/Lithuanian) and invoicer
+(ReportLab, Slovak), and by
 LaTeX (KOMA-Script's scrlttr2 letters with invoice2 tables, English and German), from seeded
 random data, and a manifest in the form `docex eval` reads. The ground
 truth is the data each invoice was made from, with totals as the generator computes them.
@@ -306,6 +307,101 @@ def latex_batch(out_dir, count, seed):
     return entries
 
 
+def invoicer_batch(out_dir, count, seed):
+    """Slovak invoices ("Faktúra") by invoicer 0.1.0, a freelancer's tool on ReportLab: the
+    number beside the title, supplier ("DODÁVATEĽ") and customer ("ODBERATEĽ") side by side
+    with their company and tax numbers, a row of dates, a grey payment band (IBAN, SWIFT,
+    variable symbol, "Suma na úhradu"), items billed by the hour or by the piece, a discount
+    now and then and "Celkom EUR 1 234,50". It prints amounts with a space for thousands and
+    a decimal comma and dates as dd.mm.yyyy, always in euros, without VAT ("Nie je platiteľ
+    DPH"). Its Python 2 modules are loaded from the installed package's folder."""
+    import importlib.util
+
+    import yaml
+
+    package = importlib.util.find_spec("invoicer").submodule_search_locations[0]
+    sys.path.insert(0, package)
+    import model
+    import pdf_writer
+
+    class Resources:
+        """The part of invoicer's ResourceManager its PdfWriter uses."""
+
+        def __init__(self):
+            with open(os.path.join(package, "res", "values", "strings.yaml"), encoding="utf-8") as strings:
+                self.data = yaml.safe_load(strings)
+
+        def get_string(self, key, value=None):
+            text = self.data.get(key, "")
+            return text if value is None else text % value
+
+        def get_image(self, name):
+            from reportlab.lib.utils import ImageReader
+            return ImageReader(os.path.join(package, "res", "imgs", f"{name}.png"))
+
+        def get_font(self, name):
+            return os.path.join(package, "res", "fonts", f"{name}.ttf")
+
+    class Python2Dict(dict):
+        iteritems = dict.items
+
+    rng = random.Random(f"{seed}-invoicer")
+    contractors = [("Ing. Peter Kováč", ["Hlavná 12", "040 01 Košice", "Slovensko"]),
+                   ("Mobilné riešenia s.r.o.", ["Obchodná 48", "811 06 Bratislava", "Slovensko"]),
+                   ("Juraj Hudák - JH Soft", ["Štúrova 7", "949 01 Nitra", "Slovensko"]),
+                   ("Tatra Code s.r.o.", ["Námestie SNP 3", "974 01 Banská Bystrica", "Slovensko"])]
+    clients = [("Datasys s.r.o.", ["Mlynské nivy 16", "821 09 Bratislava", "Slovensko"]),
+               ("Orava Media, a.s.", ["Radlinského 2", "026 01 Dolný Kubín", "Slovensko"]),
+               ("Globex Corporation", ["Main Street 5", "Austin, TX 78701", "USA"]),
+               ("Müller Werkzeuge GmbH", ["Lindenstraße 14", "10969 Berlin", "Nemecko"])]
+    projects = ["Orion", "Kompas", "Tatry", "Helios", "Vega"]
+    resources = Resources()
+    entries = []
+    for n in range(count):
+        (vendor, vendor_address), (buyer, buyer_address) = rng.choice(contractors), rng.choice(clients)
+        ids = lambda: dict(ico=f"{rng.randint(10000000, 99999999)}", dic=f"{rng.randint(1000000000, 2999999999)}")
+        signature = os.path.join(package, "res", "imgs", "white.png")
+        contractor = model.Contractor(dict(name=vendor, address=vendor_address, icdph=f"SK{rng.randint(10**9, 10**10 - 1)}",
+                                           phone=f"+421 9{rng.randint(10, 99)} {rng.randint(100, 999)} {rng.randint(100, 999)}",
+                                           email="fakturacia@example.sk", signature=signature, **ids()))
+        client = model.Client(dict(name=buyer, address=buyer_address, price=0, projects=Python2Dict(),
+                                   icdph=f"SK{rng.randint(10**9, 10**10 - 1)}", **ids()))
+        issued = some_date(rng)
+        due = issued + datetime.timedelta(days=14)
+        number = rng.choice([f"{issued:%Y%m}{rng.randint(1, 30):03d}", f"{issued:%Y}{rng.randint(1, 300):03d}"])
+        items = []
+        for _ in range(rng.randint(1, 4)):
+            project = rng.choice(projects)
+            if rng.random() < 0.7:
+                kind = rng.choice(["mobile", "desktop"])
+                items.append(model.Item(resources.get_string(f"item_name_{kind}", project),
+                                        Decimal(rng.randint(4, 320)) / 2, model.Unit.HOUR, Decimal(rng.choice([25, 30, 35, 42, 50]))))
+            else:
+                items.append(model.Item(resources.get_string("item_name_ks", project), 1, model.Unit.KS,
+                                        Decimal(rng.randint(1000, 90000)) / 100))
+        subtotal = sum((item.total() for item in items), Decimal(0))
+        discount = Decimal(rng.choice([0, 0, 0, 50, 120])) if subtotal > 500 else Decimal(0)
+        document = model.Document(number=number, due_date=f"{due:%d.%m.%Y}", issue_date=f"{issued:%d.%m.%Y}",
+                                  delivery_date=f"{issued:%d.%m.%Y}", contractor=contractor,
+                                  bank_account=model.BankAccount(dict(iban=f"SK31 1200 0000 {rng.randint(1000, 9999)} "
+                                                                           f"{rng.randint(1000, 9999)} {rng.randint(1000, 9999)}",
+                                                                      swift="TATRSKBX")),
+                                  currency=model.Currency.EUR, client=client, items=items, discount=discount)
+        name = f"invoicer-{n:02d}.pdf"
+        pdf_writer.PdfWriter(resources, os.path.join(out_dir, name), document).write()
+        truth = {"invoice_number": number, "issue_date": issued.isoformat(), "due_date": due.isoformat(),
+                 "currency": "EUR", "vendor_name": vendor, "buyer_name": buyer,
+                 "total_amount": money(subtotal - discount),
+                 "line_items": [{"description": item.name, "quantity": float(item.amount),
+                                 "unit_price": money(item.price), "amount": money(item.total())} for item in items]}
+        if discount:
+            # Printed under the items as "Zľava za doklad 0,79 %  -50,00".
+            truth["discount_amount"] = -money(discount)
+        entries.append({"file": name, "doc_type": "invoice", "split": "third_party", "source": "invoicer (sk)",
+                        "ground_truth": truth})
+    return entries
+
+
 def latex_escape(text):
     return "".join({"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_"}.get(c, c) for c in text)
 
@@ -332,6 +428,7 @@ def main():
     entries += pyinvoice_batch(args.out_dir, args.count, args.seed)
     entries += invoicepy_batch(args.out_dir, args.count, args.seed)
     entries += latex_batch(args.out_dir, args.count, args.seed)
+    entries += invoicer_batch(args.out_dir, args.count, args.seed)
     with open(os.path.join(args.out_dir, "manifest.json"), "w") as manifest:
         json.dump(entries, manifest, indent=1, ensure_ascii=False)
     print(f"{len(entries)} invoices in {args.out_dir}", file=sys.stderr)

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # docex on invoices laid out by other people's software: benches/third_party_invoices.py
-# makes invoices with three invoice generators from PyPI (InvoiceGenerator in English, Czech
-# and Brazilian Portuguese; pyinvoice; invoicepy in English and English/Lithuanian) and with
-# LaTeX (KOMA-Script letters with invoice2 tables, English and German), and
+# makes invoices with four invoice generators from PyPI (InvoiceGenerator in English, Czech
+# and Brazilian Portuguese; pyinvoice; invoicepy in English and English/Lithuanian; invoicer in
+# Slovak) and with LaTeX (KOMA-Script letters with invoice2 tables, English and German), and
 # benches/third_party_invoices.mjs with four from npm (microinvoice; pdf-invoice in four
 # locales; jspdf-invoice-template; invoice-it in English and French, printed by Chromium) from
 # seeded random data, with the data as ground truth, and `docex eval` scores
@@ -10,7 +10,7 @@
 # layout (the held-out figures) and which after.
 #
 # Usage: benches/third_party_invoices.sh [eval options, e.g. --json]   (from the repository root)
-# Env:   COUNT   invoices per generator and language (default 8, so 96 in all)
+# Env:   COUNT   invoices per generator and language (default 8, so 104 in all)
 #        SEED    the random data's seed (default 1)
 #        KEEP    a folder to keep the invoices and manifest in (default: a temporary one)
 #        VENV    the virtual environment for the Python generators (default: $TMPDIR/docex-third-party-venv)
@@ -31,7 +31,9 @@ fi
 
 VENV=${VENV:-${TMPDIR:-/tmp}/docex-third-party-venv}
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
-"$VENV/bin/python" -m pip install -q --disable-pip-version-check 'InvoiceGenerator==1.2.0' 'pyinvoice==0.1.7' 'invoicepy==0.1.2' 'pydyf==0.1.2'
+"$VENV/bin/python" -m pip install -q --disable-pip-version-check 'InvoiceGenerator==1.2.0' 'pyinvoice==0.1.7' 'invoicepy==0.1.2' 'pydyf==0.1.2' 'PyYAML==6.0.4'
+# invoicer pins a ReportLab of 2017 that no longer builds; it runs on the one pyinvoice brings.
+"$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps 'invoicer==0.1.0'
 
 NPM_DIR=${NPM_DIR:-${TMPDIR:-/tmp}/docex-third-party-npm}
 mkdir -p "$NPM_DIR"

@@ -214,7 +214,7 @@ fn numbers_at(data: &Value, pointer: &str) -> Vec<(String, f64)> {
 /// When a rule is broken: a message for the reviewer and the pointers of the values involved.
 fn broken_rule(rule: &Rule, data: &Value) -> Option<(String, Vec<String>)> {
     match rule {
-        Rule::Sum { terms, equals_any, tolerance } => {
+        Rule::Sum { terms, less, equals_any, tolerance } => {
             let tolerance = tolerance.unwrap_or(0.01);
             let parts: Vec<(String, f64)> = terms.iter().flat_map(|t| numbers_at(data, t)).collect();
             // A rule over values that were not extracted cannot be checked; absence is
@@ -226,15 +226,24 @@ fn broken_rule(rule: &Rule, data: &Value) -> Option<(String, Vec<String>)> {
             if targets.is_empty() {
                 return None;
             }
-            let sum: f64 = parts.iter().map(|(_, n)| n).sum();
-            if targets.iter().any(|(_, n)| (n - sum).abs() <= tolerance + 1e-9) {
+            let taken_off: Vec<(String, f64)> = less.iter().flat_map(|t| numbers_at(data, t)).collect();
+            let whole: f64 = parts.iter().map(|(_, n)| n).sum();
+            let sum = whole - taken_off.iter().map(|(_, n)| n.abs()).sum::<f64>();
+            if targets.iter().any(|(_, n)| (n - sum).abs() <= tolerance + 1e-9 || (n - whole).abs() <= tolerance + 1e-9)
+            {
                 return None;
             }
             let mut pointers: Vec<String> = parts.into_iter().map(|(p, _)| p).collect();
+            pointers.extend(taken_off.iter().map(|(p, _)| p.clone()));
             pointers.extend(targets.iter().map(|(p, _)| p.clone()));
             let target_names: Vec<&str> = equals_any.iter().map(String::as_str).collect();
+            let less: String = taken_off.iter().map(|(p, _)| format!(" - {p}")).collect();
             Some((
-                format!("{} add up to {sum:.2}, which matches none of {}", terms.join(" + "), target_names.join(", ")),
+                format!(
+                    "{}{less} add up to {sum:.2}, which matches none of {}",
+                    terms.join(" + "),
+                    target_names.join(", ")
+                ),
                 pointers,
             ))
         }
@@ -283,12 +292,13 @@ mod tests {
             "t",
             json!({"type": "object", "required": ["total"],
                 "x-docex-rules": [
-                    {"rule": "sum", "terms": ["/items/*/amount"], "equals_any": ["/total"]},
+                    {"rule": "sum", "terms": ["/items/*/amount"], "less": ["/discount"], "equals_any": ["/total"]},
                     {"rule": "date_order", "earlier": "/issued", "later": "/due"},
                     {"rule": "count", "list": "/items", "equals": "/item_count", "units": "/items/*/quantity"}
                 ],
                 "properties": {
                 "total": {"type": "number"},
+                "discount": {"type": "number"},
                 "item_count": {"type": "integer"},
                 "issued": {"type": "string", "format": "date"},
                 "due": {"type": "string", "format": "date"},
@@ -321,6 +331,31 @@ mod tests {
         assert_eq!(outcome.status, JobStatus::NeedsReview);
         assert!(outcome.review_reasons[0].contains("30.00"), "{:?}", outcome.review_reasons);
         assert!(outcome.fields["/total"].confidence < 0.9);
+    }
+
+    #[test]
+    fn a_discount_may_be_taken_off_the_line_items_whatever_its_printed_sign() {
+        let outcome = |discount: Option<f64>, total: f64| {
+            let mut e = Extraction::default();
+            e.set("total", json!(total), evidence(0.9));
+            e.set("items", json!([{"amount": 10.0}, {"amount": 20.0}]), evidence(0.9));
+            if let Some(discount) = discount {
+                e.set("discount", json!(discount), evidence(0.9));
+            }
+            finalize(&spec(), e)
+        };
+        for printed in [-5.0, 5.0] {
+            let discounted = outcome(Some(printed), 25.0);
+            assert_eq!(discounted.status, JobStatus::Succeeded, "{:?}", discounted.review_reasons);
+        }
+        // A discount may be in the items' amounts already.
+        assert_eq!(outcome(Some(5.0), 30.0).status, JobStatus::Succeeded);
+        assert_eq!(outcome(None, 30.0).status, JobStatus::Succeeded);
+        let off = outcome(Some(5.0), 40.0);
+        assert_eq!(
+            off.review_reasons,
+            vec!["/items/*/amount - /discount add up to 25.00, which matches none of /total"]
+        );
     }
 
     #[test]

@@ -66,9 +66,14 @@ pub struct FieldSpec {
 #[serde(tag = "rule", rename_all = "snake_case")]
 pub enum Rule {
     /// The sum of the fields in `terms` (a `*` in a pointer spans an array) equals one of the
-    /// fields in `equals_any`, within `tolerance` (default 0.01).
+    /// fields in `equals_any`, within `tolerance` (default 0.01), either as it is or less the
+    /// fields in `less`: a discount printed under the lines may or may not be in them
+    /// already. A field in `less` is taken off whatever its printed sign ("-50.00" or
+    /// "50.00").
     Sum {
         terms: Vec<String>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        less: Vec<String>,
         equals_any: Vec<String>,
         #[serde(default)]
         tolerance: Option<f64>,

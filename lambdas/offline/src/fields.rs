@@ -36,6 +36,11 @@ const DISTRACTORS: &[&str] = &[
     "auftragsdatum",
     "date de livraison",
     "date de commande",
+    // "Company Reg No.": a registration number, not the company's name.
+    "company reg",
+    "company reg no",
+    "company registration",
+    "company no",
     "customer number",
     "customer no",
     "customer id",
@@ -387,6 +392,9 @@ fn vote_currency(ctx: &Ctx) -> Option<Candidate> {
     for (li, line) in ctx.lines.iter().enumerate() {
         let blanked = blank_dates(&line.text, ctx.order);
         for m in find_money(&blanked) {
+            if times_read_as_yen(line, m.start) {
+                continue;
+            }
             if let Some(code) = m.money.currency {
                 let entry = votes.entry(code).or_insert((0.0, li, m.start, m.end));
                 entry.0 += 2.0;
@@ -395,13 +403,21 @@ fn vote_currency(ctx: &Ctx) -> Option<Candidate> {
         let has_digits = line.text.chars().any(|c| c.is_ascii_digit());
         let mut previous = "";
         for (s, word) in words_with_offsets(&line.text) {
-            let w = word.trim_matches(|c: char| c.is_ascii_punctuation() && c != '$' && c != '.');
+            // A column's unit in brackets ("Amount(RM)", "Tax (EUR)") names the currency of
+            // the figures under it, on a line of titles without figures of its own.
+            let bracketed = word.split_once('(').and_then(|(_, inside)| inside.strip_suffix(')'));
+            let w = bracketed
+                .unwrap_or_else(|| word.trim_matches(|c: char| c.is_ascii_punctuation() && c != '$' && c != '.'));
             let w = w.trim_end_matches(['.', ':']);
             let after_company_word = previous.eq_ignore_ascii_case("sdn");
             previous = w;
             let iso_like = w.len() == 3 && w.chars().all(|c| c.is_ascii_uppercase());
             let symbol_like = matches!(w, "RM" | "Rs" | "€" | "$" | "£" | "₹" | "¥" | "CHF" | "US$");
-            if has_digits && !after_company_word && (iso_like || symbol_like) {
+            if (has_digits || bracketed.is_some())
+                && !after_company_word
+                && (iso_like || symbol_like)
+                && !times_read_as_yen(line, s)
+            {
                 if let Some(code) = parse_currency(w) {
                     let entry = votes.entry(code).or_insert((0.0, li, s, s + word.len()));
                     entry.0 += 1.0;
@@ -430,6 +446,14 @@ fn vote_currency(ctx: &Ctx) -> Option<Candidate> {
         amount: None,
         currency: Some(code),
     })
+}
+
+/// Whether the "¥" at byte `at` of an OCR'd line stands between a quantity and a price
+/// ("3.00 PKTS ¥ 13.00"): a multiplication sign that OCR read as a yen sign.
+fn times_read_as_yen(line: &TLine, at: usize) -> bool {
+    line.ocr
+        && line.text[at..].starts_with('¥')
+        && line.text[..at].split_whitespace().last().is_some_and(|w| w.chars().any(|c| c.is_ascii_digit()))
 }
 
 /// The one currency the document names in words, with the words as evidence; `None` when
@@ -910,6 +934,12 @@ fn is_buyer_field(name: &str) -> bool {
     ["buyer", "customer", "client", "recipient", "bill_to", "ship"].iter().any(|w| n.contains(w))
 }
 
+/// A share of the total: the net amount, the tax, a discount. None can be more than the total.
+fn is_share_of_total(field: &FieldSpec) -> bool {
+    let n = field.name.to_lowercase();
+    matches!(field.kind, FieldKind::Money) && ["tax", "net", "discount"].iter().any(|w| n.contains(w))
+}
+
 fn is_total_field(field: &FieldSpec) -> bool {
     field.name.to_lowercase().contains("total")
         || field.name == "amount"
@@ -1137,6 +1167,12 @@ pub(crate) fn extract_from_pages(document: &Document, spec: &Spec) -> Extraction
                 }
             }
         }
+    }
+    // A share of the total above the total is some other number under its label (a tax
+    // number, a phone number under "Service tax #").
+    let total = chosen.iter().filter(|(i, _)| is_total_field(fields[*i])).find_map(|(_, c)| c.amount);
+    if let Some(total) = total {
+        chosen.retain(|(i, c)| !(is_share_of_total(fields[*i]) && c.amount.is_some_and(|a| a.abs() > total.abs())));
     }
     chosen.sort_by_key(|(i, _)| *i);
     for (i, c) in chosen {

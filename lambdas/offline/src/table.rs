@@ -321,6 +321,15 @@ pub(crate) fn extract_tables(ctx: &Ctx, spec: &Spec, extraction: &mut Extraction
                 // in it, not a row to add up.
                 continue;
             }
+            // A line of the totals block under the table ("Discount 5 %  -50.00") has its
+            // label where the figures are and no description: not an item.
+            let labelled_figure = text_col.is_some_and(|spec| !item.contains_key(&spec.name))
+                && placed.iter().any(|(w, c)| {
+                    cols[*c].numeric() && line.text[w.start..w.end].chars().filter(|c| c.is_alphabetic()).count() >= 3
+                });
+            if has_number && labelled_figure {
+                continue;
+            }
             if has_number {
                 rows.push((item, sources));
             } else if let Some((last, last_sources)) = rows.last_mut().filter(|_| gap_above <= line.height()) {

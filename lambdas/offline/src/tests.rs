@@ -973,3 +973,90 @@ fn an_included_part_under_an_item_is_no_row_of_its_own() {
     assert_eq!(items[0]["amount"], json!(399.0));
     assert_eq!(items[1]["description"], json!("Mario Kart 7 3DS"));
 }
+
+#[test]
+fn slovak_labels_a_discount_under_the_items_and_a_vat_number_that_is_no_tax() {
+    // invoicer's layout: supplier and customer side by side with their tax numbers, the items,
+    // then a discount and the total at the right, under the figures' columns.
+    let d = sized(&[
+        ("Faktúra", 60.0, 28.0, 10.0),
+        ("2022179", 100.0, 28.0, 12.0),
+        ("DODÁVATEĽ", 60.0, 60.0, 10.0),
+        ("ODBERATEĽ", 308.0, 60.0, 10.0),
+        ("Juraj Hudák - JH Soft", 60.0, 77.0, 10.0),
+        ("Müller Werkzeuge GmbH", 308.0, 77.0, 10.0),
+        ("DIČ: 1550282675", 308.0, 175.0, 10.0),
+        ("IČ DPH: SK5079733511", 308.0, 188.0, 10.0),
+        ("Dátum vystavenia", 70.0, 250.0, 10.0),
+        ("Dátum splatnosti", 270.0, 250.0, 10.0),
+        ("08.10.2022", 70.0, 262.0, 10.0),
+        ("22.10.2022", 270.0, 262.0, 10.0),
+        ("Č. Názov položky", 60.0, 340.0, 10.0),
+        ("Počet", 304.0, 340.0, 10.0),
+        ("MJ", 360.0, 340.0, 10.0),
+        ("Jedn. cena", 400.0, 340.0, 10.0),
+        ("Cena Spolu", 480.0, 340.0, 10.0),
+        ("1. Vývoj mobilnej aplikácie - projekt Vega", 65.0, 355.0, 10.0),
+        ("150,50", 305.0, 355.0, 10.0),
+        ("hod", 362.0, 355.0, 10.0),
+        ("42,00", 425.0, 355.0, 10.0),
+        ("6 321,00", 490.0, 355.0, 10.0),
+        ("Zľava za doklad 0,79 %", 307.0, 399.0, 9.0),
+        ("-50,00", 504.0, 399.0, 9.0),
+        ("Celkom", 307.0, 410.0, 10.0),
+        ("EUR 6 271,00", 470.0, 410.0, 10.0),
+    ]);
+    let outcome = finalize(&spec("invoice"), run(&d, "invoice"));
+    let data = &outcome.data;
+    assert_eq!(data["total_amount"], json!(6271.0));
+    assert_eq!(data["discount_amount"], json!(-50.0));
+    // "IČ DPH" names a VAT number: the "DPH" in it is no tax amount.
+    assert!(data.get("tax_amount").is_none(), "{data}");
+    // The discount line is no item, and the items less the discount make the total.
+    let items = data["line_items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{items:?}");
+    assert_eq!(items[0]["quantity"], json!(150.5));
+    assert_eq!(items[0]["unit_price"], json!(42.0));
+    assert!(outcome.review_reasons.is_empty(), "{:?}", outcome.review_reasons);
+}
+
+#[test]
+fn a_company_registration_line_is_no_company_and_a_yen_between_quantity_and_price_is_a_times_sign() {
+    // As OCR read a Malaysian dot-matrix receipt: its "x" came out as "¥", and the only
+    // "RM" are column titles.
+    let d = scanned(
+        "GL TAILORING",
+        &[
+            ("19, JALAN KANCIL,", 36.0, 30.0),
+            ("55100 KUALA LUMPUR", 33.0, 40.0),
+            ("Company Reg No. :75495-W", 40.0, 52.0),
+            ("GST Reg No. 001948532736", 40.0, 62.0),
+            ("Date : 09/04/2018 10:52", 10.0, 80.0),
+            ("RM Code", 150.0, 95.0),
+            ("NONA M ACRYIC YARN", 10.0, 105.0),
+            ("8.00PKTS ¥ 13.00 104.00 SR", 20.0, 115.0),
+            ("Total Incl. of GST 104.00", 20.0, 130.0),
+            ("GST Summary Amount(RM) Tax (RM)", 10.0, 150.0),
+        ],
+    );
+    let x = run(&d, "receipt");
+    assert_eq!(x.data["company"], json!("GL TAILORING"));
+    assert_eq!(x.data["currency"], json!("MYR"));
+    assert_eq!(x.data["total"], json!(104.0));
+}
+
+#[test]
+fn a_tax_above_the_total_is_some_other_number() {
+    // Under "Service tax #" there is no amount, and the phone number below is none.
+    let d = doc(&[
+        ("WS Retail Services Pvt. Ltd.", 40.0, 30.0),
+        ("Invoice No: BLR-0982590", 300.0, 30.0),
+        ("Service tax #: AAACW8725FSD001", 40.0, 100.0),
+        ("Phone: 8756390642", 40.0, 112.0),
+        ("Grand Total", 300.0, 300.0),
+        ("Rs 319.00", 450.0, 300.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["total_amount"], json!(319.0));
+    assert!(x.data.get("tax_amount").is_none(), "{:?}", x.data);
+}
