@@ -1,8 +1,9 @@
 // Till receipts typeset by receiptline (npm; the OFSC ReceiptLine receipt markdown, laid out
 // like its own example receipt), rendered to an image by Chromium and made to look scanned:
-// turned a little, blurred, speckled and saved as a JPEG, then wrapped in a PDF with no text
-// layer, so docex must read them with OCR. The data they are made from, drawn from a seeded
-// random generator, is their ground truth; entries go to OUT_DIR/manifest.json.
+// turned a little, blurred, speckled (or printed in dots and scanned small) and saved as a
+// JPEG, then wrapped in a PDF with no text layer, so docex must read them with OCR. The data
+// they are made from, drawn from a seeded random generator, is their ground truth; entries go
+// to OUT_DIR/manifest.json.
 //
 // Usage: node scanned_receipts.mjs OUT_DIR COUNT SEED NODE_MODULES_PREFIX
 // Env:   CHROMIUM  the Chromium executable (default: /usr/bin/chromium)

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # docex on scanned till receipts it has never seen: benches/scanned_receipts.mjs typesets
 # receipts with receiptline (npm) from seeded random data, renders them with Chromium and makes
-# them look scanned at three qualities (clean, light, heavy: turned, blurred, speckled, JPEG),
-# as PDFs with no text layer, and `docex eval` scores the offline extractor, which reads them
-# with OCR, against the data they were made from.
+# them look scanned at four qualities (clean, light, heavy: turned, blurred, speckled, JPEG;
+# dotted: printed in dots and scanned at a low resolution), as PDFs with no text layer, and
+# `docex eval` scores the offline extractor, which reads them with OCR, against the data they
+# were made from.
 #
 # Usage: benches/scanned_receipts.sh [eval options, e.g. --json]   (from the repository root)
-# Env:   COUNT    receipts per scan quality (default 8, so 24 in all)
+# Env:   COUNT    receipts per scan quality (default 8, so 32 in all)
 #        SEED     the random data's seed (default 1)
 #        KEEP     a folder to keep the receipts and manifest in (default: a temporary one)
 #        NPM_DIR  where receiptline and playwright-core are installed (default: $TMPDIR/docex-third-party-npm)
