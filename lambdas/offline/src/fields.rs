@@ -452,7 +452,7 @@ fn vote_currency(ctx: &Ctx) -> Option<Candidate> {
 /// ("3.00 PKTS ¥ 13.00"): a multiplication sign that OCR read as a yen sign.
 fn times_read_as_yen(line: &TLine, at: usize) -> bool {
     line.ocr
-        && line.text[at..].starts_with('¥')
+        && line.text.get(at..).is_some_and(|rest| rest.starts_with('¥'))
         && line.text[..at].split_whitespace().last().is_some_and(|w| w.chars().any(|c| c.is_ascii_digit()))
 }
 

@@ -117,28 +117,42 @@ pub fn ocr_page(pdf: &Path, number: u32, width: f32, height: f32, options: &OcrO
         Ok(parse_tsv(&tsv, width, height, options.dpi))
     };
     let rendered = read(&image)?;
-    let mut best_thickened: Option<Reading> = None;
-    if rendered.mean_confidence < SURE_ENOUGH {
-        let page = ::image::open(&image).map_err(|e| format!("cannot load the rendered page: {e}"))?.into_luma8();
-        let thickened = dir.join(format!("page-{number}-thickened.png"));
-        for spread in INK_SPREADS {
-            ink::thicken(&page, spread * options.dpi as f32 / 300.0)
-                .save(&thickened)
-                .map_err(|e| format!("cannot save the thickened page: {e}"))?;
-            let again = read(&thickened)?;
-            if best_thickened.as_ref().is_some_and(|best| again.confident_chars <= best.confident_chars) {
-                break;
-            }
-            best_thickened = Some(again);
-        }
-        let _ = std::fs::remove_file(&thickened);
-    }
+    // A thickened reading that cannot be made leaves the page as rendered.
+    let thickened = if rendered.mean_confidence < SURE_ENOUGH {
+        read_thickened(&image, &dir.join(format!("page-{number}-thickened.png")), options.dpi, read).ok().flatten()
+    } else {
+        None
+    };
     let _ = std::fs::remove_file(&image);
     // Thickening also blurs print that was sharp: it has to win clearly.
-    Ok(match best_thickened {
+    Ok(match thickened {
         Some(best) if best.confident_chars as f32 >= CLEAR_GAIN * rendered.confident_chars as f32 => best.words,
         _ => rendered.words,
     })
+}
+
+/// Reads the page image at `image` with its print thickened by more and more, while that
+/// gives more characters tesseract is sure of, and returns the best of those readings.
+fn read_thickened(
+    image: &Path,
+    thickened: &Path,
+    dpi: u32,
+    read: impl Fn(&Path) -> Result<Reading, String>,
+) -> Result<Option<Reading>, String> {
+    let page = ::image::open(image).map_err(|e| format!("cannot load the rendered page: {e}"))?.into_luma8();
+    let mut best: Option<Reading> = None;
+    for spread in INK_SPREADS {
+        ink::thicken(&page, spread * dpi as f32 / 300.0)
+            .save(thickened)
+            .map_err(|e| format!("cannot save the thickened page: {e}"))?;
+        let again = read(thickened)?;
+        if best.as_ref().is_some_and(|best| again.confident_chars <= best.confident_chars) {
+            break;
+        }
+        best = Some(again);
+    }
+    let _ = std::fs::remove_file(thickened);
+    Ok(best)
 }
 
 /// What tesseract read on a page, and how sure it was.
