@@ -36,6 +36,13 @@ const DISTRACTORS: &[&str] = &[
     "auftragsdatum",
     "date de livraison",
     "date de commande",
+    // An earlier invoice this one refers to (a credit note's, a correction's).
+    "n° de facture associée",
+    "date de facture associée",
+    "facture d'origine",
+    "related invoice",
+    "original invoice",
+    "preceding invoice",
     // "Company Reg No.": a registration number, not the company's name.
     "company reg",
     "company reg no",

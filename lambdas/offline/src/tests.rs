@@ -1060,3 +1060,20 @@ fn a_tax_above_the_total_is_some_other_number() {
     assert_eq!(x.data["total_amount"], json!(319.0));
     assert!(x.data.get("tax_amount").is_none(), "{:?}", x.data);
 }
+
+#[test]
+fn the_number_and_date_of_an_earlier_invoice_referred_to_are_not_this_ones() {
+    let d = doc(&[
+        ("FACTURE N° :", 300.0, 30.0),
+        ("F20260023", 480.0, 30.0),
+        ("Date :", 300.0, 42.0),
+        ("31/01/2026", 480.0, 42.0),
+        ("N° DE FACTURE ASSOCIÉE : F20260003", 40.0, 200.0),
+        ("DATE DE FACTURE ASSOCIÉE : 01/01/2026", 40.0, 212.0),
+        ("TOTAL TTC", 300.0, 400.0),
+        ("104,90 €", 480.0, 400.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["invoice_number"], json!("F20260023"));
+    assert_eq!(x.data["issue_date"], json!("2026-01-31"));
+}
