@@ -36,6 +36,10 @@ const DISTRACTORS: &[&str] = &[
     "auftragsdatum",
     "date de livraison",
     "date de commande",
+    // The seller's tax representative: a party, not an amount.
+    "tax rep",
+    "tax representative",
+    "représentant fiscal",
     // An earlier invoice this one refers to (a credit note's, a correction's).
     "n° de facture associée",
     "date de facture associée",

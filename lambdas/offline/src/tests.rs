@@ -1077,3 +1077,17 @@ fn the_number_and_date_of_an_earlier_invoice_referred_to_are_not_this_ones() {
     assert_eq!(x.data["invoice_number"], json!("F20260023"));
     assert_eq!(x.data["issue_date"], json!("2026-01-31"));
 }
+
+#[test]
+fn a_tax_representative_is_a_party_not_a_tax() {
+    let d = doc(&[
+        ("Représentant Fiscal", 40.0, 150.0),
+        ("SELLER TAX REP", 45.0, 162.0),
+        ("35 rue d'ici, Seller line 2", 45.0, 174.0),
+        ("TOTAL TTC", 300.0, 400.0),
+        ("104,90 €", 480.0, 400.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["total_amount"], json!(104.9));
+    assert!(x.data.get("tax_amount").is_none(), "{:?}", x.data);
+}
