@@ -237,10 +237,10 @@ fn broken_rule(rule: &Rule, data: &Value) -> Option<(String, Vec<String>)> {
             pointers.extend(taken_off.iter().map(|(p, _)| p.clone()));
             pointers.extend(targets.iter().map(|(p, _)| p.clone()));
             let target_names: Vec<&str> = equals_any.iter().map(String::as_str).collect();
-            let less: String = taken_off.iter().map(|(p, _)| format!(" - {p}")).collect();
+            let minus: String = taken_off.iter().map(|(p, _)| format!(" - {p}")).collect();
             Some((
                 format!(
-                    "{}{less} add up to {sum:.2}, which matches none of {}",
+                    "{}{minus} add up to {sum:.2}, which matches none of {}",
                     terms.join(" + "),
                     target_names.join(", ")
                 ),

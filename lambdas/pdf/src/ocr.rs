@@ -2,7 +2,8 @@
 //! (poppler-utils) renders the page to a PNG and `tesseract` (tesseract-ocr) reads it as
 //! TSV. Both run with fixed arguments on files in a private temporary directory, under a
 //! timeout; nothing from the document reaches a shell. A page tesseract is unsure of is
-//! read again with its print thickened (the `ink` module), and the surest reading is kept.
+//! read again with its print thickened (the `ink` module); the thickened reading is kept
+//! only when tesseract is clearly surer of it.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
