@@ -65,7 +65,8 @@ pub struct FoundDate {
     pub iso: String,
 }
 
-/// Month names and abbreviations (folded: lower case, no diacritics) and their numbers.
+/// Month names and abbreviations, in lower case as printed, and their numbers. A page may
+/// print them with or without their diacritics: both spellings match.
 const MONTHS: &[(&str, u32)] = &[
     // English
     ("january", 1),
@@ -94,9 +95,9 @@ const MONTHS: &[(&str, u32)] = &[
     ("dec", 12),
     // German
     ("januar", 1),
-    ("janner", 1),
+    ("jänner", 1),
     ("februar", 2),
-    ("marz", 3),
+    ("märz", 3),
     ("maerz", 3),
     ("mai", 5),
     ("juni", 6),
@@ -107,19 +108,19 @@ const MONTHS: &[(&str, u32)] = &[
     ("dez", 12),
     // French
     ("janvier", 1),
-    ("fevrier", 2),
+    ("février", 2),
     ("mars", 3),
     ("avril", 4),
     ("juin", 6),
     ("juillet", 7),
-    ("aout", 8),
+    ("août", 8),
     ("septembre", 9),
     ("octobre", 10),
     ("novembre", 11),
-    ("decembre", 12),
+    ("décembre", 12),
     ("janv", 1),
-    ("fevr", 2),
-    ("fev", 2),
+    ("févr", 2),
+    ("fév", 2),
     ("avr", 4),
     ("juil", 7),
     // Dutch
@@ -156,7 +157,7 @@ const MONTHS: &[(&str, u32)] = &[
     // Portuguese (and the Spanish abbreviations not already above)
     ("janeiro", 1),
     ("fevereiro", 2),
-    ("marco", 3),
+    ("março", 3),
     ("maio", 5),
     ("junho", 6),
     ("julho", 7),
@@ -170,20 +171,120 @@ const MONTHS: &[(&str, u32)] = &[
     ("out", 10),
     ("ene", 1),
     ("dic", 12),
+    // Danish, Norwegian and Swedish (the rest are spelt as above)
+    ("marts", 3),
+    ("maj", 5),
+    ("augusti", 8),
+    ("desember", 12),
+    // Polish, as named and in a date ("5 marca 2024")
+    ("styczeń", 1),
+    ("stycznia", 1),
+    ("luty", 2),
+    ("lutego", 2),
+    ("marzec", 3),
+    ("marca", 3),
+    ("kwiecień", 4),
+    ("kwietnia", 4),
+    ("maja", 5),
+    ("czerwiec", 6),
+    ("czerwca", 6),
+    ("lipiec", 7),
+    ("lipca", 7),
+    ("sierpień", 8),
+    ("sierpnia", 8),
+    ("wrzesień", 9),
+    ("września", 9),
+    ("październik", 10),
+    ("października", 10),
+    ("listopad", 11),
+    ("listopada", 11),
+    ("grudzień", 12),
+    ("grudnia", 12),
+    // Czech, as named and in a date ("5. března 2024")
+    ("leden", 1),
+    ("ledna", 1),
+    ("únor", 2),
+    ("února", 2),
+    ("březen", 3),
+    ("března", 3),
+    ("duben", 4),
+    ("dubna", 4),
+    ("květen", 5),
+    ("května", 5),
+    ("červen", 6),
+    ("června", 6),
+    ("červenec", 7),
+    ("července", 7),
+    ("srpen", 8),
+    ("srpna", 8),
+    ("září", 9),
+    ("říjen", 10),
+    ("října", 10),
+    ("listopadu", 11),
+    ("prosinec", 12),
+    ("prosince", 12),
+    // Finnish, as named and in a date ("5. maaliskuuta 2024")
+    ("tammikuu", 1),
+    ("tammikuuta", 1),
+    ("helmikuu", 2),
+    ("helmikuuta", 2),
+    ("maaliskuu", 3),
+    ("maaliskuuta", 3),
+    ("huhtikuu", 4),
+    ("huhtikuuta", 4),
+    ("toukokuu", 5),
+    ("toukokuuta", 5),
+    ("kesäkuu", 6),
+    ("kesäkuuta", 6),
+    ("heinäkuu", 7),
+    ("heinäkuuta", 7),
+    ("elokuu", 8),
+    ("elokuuta", 8),
+    ("syyskuu", 9),
+    ("syyskuuta", 9),
+    ("lokakuu", 10),
+    ("lokakuuta", 10),
+    ("marraskuu", 11),
+    ("marraskuuta", 11),
+    ("joulukuu", 12),
+    ("joulukuuta", 12),
+    // Romanian
+    ("ianuarie", 1),
+    ("februarie", 2),
+    ("martie", 3),
+    ("aprilie", 4),
+    ("iunie", 6),
+    ("iulie", 7),
+    ("septembrie", 9),
+    ("octombrie", 10),
+    ("noiembrie", 11),
+    ("decembrie", 12),
+    // Turkish
+    ("ocak", 1),
+    ("şubat", 2),
+    ("mart", 3),
+    ("nisan", 4),
+    ("mayıs", 5),
+    ("haziran", 6),
+    ("temmuz", 7),
+    ("ağustos", 8),
+    ("eylül", 9),
+    ("ekim", 10),
+    ("kasım", 11),
+    ("aralık", 12),
 ];
 
 fn month_number(word: &str) -> Option<u32> {
     let folded = fold(word);
-    MONTHS.iter().find(|(name, _)| *name == folded).map(|(_, n)| *n)
+    MONTHS.iter().find(|(name, _)| fold(name) == folded).map(|(_, n)| *n)
 }
 
-/// Every spelling a month may have on a page: the folded names plus their accented forms.
+/// Every spelling a month may have on a page: the names as printed and folded.
 fn month_alternation() -> String {
-    let mut names: Vec<String> = MONTHS.iter().map(|(n, _)| n.to_string()).collect();
-    for accented in ["März", "février", "févr", "fév", "août", "décembre", "Jänner", "março"] {
-        names.push(accented.to_string());
-    }
-    names.sort_by_key(|n| std::cmp::Reverse(n.chars().count()));
+    let mut names: Vec<String> = MONTHS.iter().flat_map(|(n, _)| [n.to_string(), fold(n)]).collect();
+    // Longest first, so a name wins over the abbreviation it starts with.
+    names.sort_by(|a, b| b.chars().count().cmp(&a.chars().count()).then(a.cmp(b)));
+    names.dedup();
     names.iter().map(|n| regex::escape(n)).collect::<Vec<_>>().join("|")
 }
 
@@ -408,6 +509,14 @@ mod tests {
             ("5 de out. de 2023", "2023-10-05"),
             ("15 de março de 2024", "2024-03-15"),
             ("3 de dez. de 2021", "2021-12-03"),
+            ("5 marca 2024", "2024-03-05"),
+            ("30 wrzesnia 2023", "2023-09-30"),
+            ("5. března 2024", "2024-03-05"),
+            ("1. joulukuuta 2022", "2022-12-01"),
+            ("12 augusti 2021", "2021-08-12"),
+            ("7 marts 2020", "2020-03-07"),
+            ("14 octombrie 2019", "2019-10-14"),
+            ("3 Ağustos 2022", "2022-08-03"),
             ("29. 7. 2025", "2025-07-29"),
             ("Monday, 3 March 2014", "2014-03-03"),
             ("le 05 Juillet 2015", "2015-07-05"),
