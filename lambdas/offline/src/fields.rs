@@ -118,17 +118,37 @@ fn label_quality(len: usize) -> f64 {
     0.78 + 0.17 * (len as f64 / 12.0).min(1.0)
 }
 
-/// The text right of a label on its line, up to the next label of another field.
+/// The text right of a label on its line, up to the next label that does not go on with it.
 fn right_region(ctx: &Ctx, hit: &LabelHit) -> (usize, usize) {
     let line = &ctx.lines[hit.line];
     let stop = ctx
         .hits
         .iter()
-        .filter(|h| h.line == hit.line && h.start >= hit.end)
+        .filter(|h| h.line == hit.line && h.start >= hit.end && !continues_a_label(ctx, h))
         .map(|h| h.start)
         .min()
         .unwrap_or(line.text.len());
     (hit.end, stop.max(hit.end))
+}
+
+/// Whether a label goes on with the label before it in the same run of words: its
+/// translation after a slash ("VAT/ PVN", "Due / Apmokėti iki") or a qualifier in brackets
+/// ("Total w/o VAT/ Iš viso(be PVN)", "Total (excl. VAT)"). The value right of them is the
+/// first label's.
+fn continues_a_label(ctx: &Ctx, hit: &LabelHit) -> bool {
+    let line = &ctx.lines[hit.line];
+    let Some(previous) = ctx.hits.iter().filter(|h| h.line == hit.line && h.end <= hit.start).max_by_key(|h| h.end)
+    else {
+        return false;
+    };
+    if line.segment_at(previous.start) != line.segment_at(hit.start) {
+        return false;
+    }
+    let between = &line.text[previous.end..hit.start];
+    let separators_only = between.chars().all(|c| c.is_whitespace() || "/|:()-,".contains(c));
+    let opened = between.rfind('(').is_some_and(|open| !between[open..].contains(')'));
+    let words = between.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).count();
+    (separators_only && between.contains(['/', '|', '('])) || (opened && words <= 2)
 }
 
 /// The segment of the nearest line below a label that overlaps it horizontally.
@@ -284,7 +304,9 @@ fn parse_region(
                     return None;
                 }
                 let s = s + lead;
-                return Some((json!(trimmed), start + s, start + s + trimmed.len(), 1.0, None, None));
+                let len = digit_groups_after(line, start + s, trimmed.len());
+                let text = &line.text[start + s..start + s + len];
+                return Some((json!(text), start + s, start + s + len, 1.0, None, None));
             }
             None
         }
@@ -319,6 +341,20 @@ fn parse_region(
         }
         FieldKind::Boolean | FieldKind::TextList | FieldKind::Table(_) => None,
     }
+}
+
+/// The length of an identifier that starts at `at` with a word of `len` bytes, taken on
+/// over the groups of digits that make up the rest of its segment: a number printed in
+/// groups ("74 19610", a bank reference) is one identifier. Anything else after it (a
+/// word, a date, an amount) leaves the first word alone.
+fn digit_groups_after(line: &TLine, at: usize, len: usize) -> usize {
+    let Some((_, segment_end)) = line.segment_at(at) else { return len };
+    let rest = line.text.get(at + len..segment_end).unwrap_or("").trim_end();
+    let groups = rest.split(' ').skip(1);
+    let spaced_digits = rest.starts_with(' ')
+        && groups.clone().count() > 0
+        && groups.into_iter().all(|g| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit()));
+    if spaced_digits { len + rest.len() } else { len }
 }
 
 fn words_with_offsets(text: &str) -> Vec<(usize, &str)> {
@@ -363,7 +399,7 @@ fn candidate(
 /// The candidates a field's labels give.
 fn labelled_candidates(ctx: &Ctx, index: usize, field: &FieldSpec) -> Vec<Candidate> {
     let mut out = Vec::new();
-    for hit in ctx.hits.iter().filter(|h| h.field == Some(index)) {
+    for hit in ctx.hits.iter().filter(|h| h.field == Some(index) && !continues_a_label(ctx, h)) {
         let q = label_quality(hit.len);
         let line = &ctx.lines[hit.line];
         let starts_segment = line.segment_at(hit.start).is_some_and(|(s, _)| s == hit.start);
@@ -735,12 +771,14 @@ fn close_set_whole(line: &TLine) -> Option<(usize, usize)> {
 }
 
 /// The spans of a line a letterhead's name may be: its segments, and first the whole line
-/// when it is one legal name printed with wide gaps ("SWC  ENTERPRISE  SDN  BHD").
+/// when it is one legal name printed with wide gaps ("SWC  ENTERPRISE  SDN  BHD"), not two
+/// names in columns far apart.
 fn heading_spans(line: &TLine) -> Vec<(usize, usize)> {
     let mut spans = line.segments();
     let whole = line.text.trim_end();
     let one_name = legal_names(whole, line.ocr).first().is_some_and(|n| n.start == 0 && n.end == whole.len());
-    if spans.len() > 1 && one_name {
+    let letter_spaced = line.words.windows(2).all(|pair| pair[1].bbox.x0 - pair[0].bbox.x1 < 8.0 * line.height());
+    if spans.len() > 1 && one_name && letter_spaced {
         spans.insert(0, (0, whole.len()));
     }
     spans
@@ -804,6 +842,64 @@ fn letterhead(ctx: &Ctx, skip_fields: &[usize]) -> Option<Letterhead> {
                 return Some(Letterhead { name, address: if with_address { address } else { Vec::new() } });
             }
         }
+    }
+    None
+}
+
+/// The recipient's block when no label names it, as letters print it for a window envelope:
+/// on the upper half of page 1, below the letterhead (`below`, its last line), a block of
+/// lines standing apart, aligned on the left, one or two names over an address (a line with
+/// a number: the street or the postcode), no label in it. Of two names the one with a legal
+/// form, else the first.
+fn unlabelled_recipient(ctx: &Ctx, below: usize, vendor: &Candidate) -> Option<Candidate> {
+    let lines = &ctx.lines;
+    let vendor_name = vendor.value.as_str().map(fold)?;
+    for li in below + 1..lines.len() {
+        let (line, above) = (&lines[li], &lines[li - 1]);
+        if line.page != 1 || line.bbox.y0 > line.page_height * 0.55 {
+            break;
+        }
+        if above.page == line.page && line.bbox.y0 - above.bbox.y1 < 1.5 * line.height() {
+            continue;
+        }
+        let Some(&(s, e)) = line.segments().first() else { continue };
+        let Some(left) = line.bbox_of(s, e).map(|b| b.x0) else { continue };
+        let mut block = vec![(li, s, e)];
+        for j in li + 1..(li + 8).min(lines.len()) {
+            let (next, last) = (&lines[j], &lines[block[block.len() - 1].0]);
+            if next.page != line.page || next.bbox.y0 - last.bbox.y1 > last.height() {
+                break;
+            }
+            let Some(&(ns, ne)) = next.segments().first() else { break };
+            if next.bbox_of(ns, ne).is_none_or(|b| (b.x0 - left).abs() > 6.0) {
+                break;
+            }
+            block.push((j, ns, ne));
+        }
+        let text = |(j, s, e): &(usize, usize, usize)| lines[*j].text[*s..*e].trim();
+        if block.len() < 3 || block.iter().any(|(j, s, e)| has_hit(ctx, *j, *s, *e)) {
+            continue;
+        }
+        let names: Vec<&(usize, usize, usize)> = block.iter().take_while(|b| name_like(text(b))).take(3).collect();
+        let address_follows = block.get(names.len()).is_some_and(|b| text(b).chars().any(|c| c.is_ascii_digit()));
+        if !(1..=2).contains(&names.len()) || !address_follows {
+            continue;
+        }
+        if names.iter().any(|b| fold(text(b)) == vendor_name) {
+            return None;
+        }
+        let name = names.iter().find(|b| LEGAL_NAME.is_match(text(b))).unwrap_or(&names[0]);
+        let (j, s, e) = **name;
+        return Some(Candidate {
+            value: json!(text(name)),
+            confidence: 0.45,
+            page: lines[j].page,
+            text: text(name).to_string(),
+            bbox: lines[j].bbox_of(s, e),
+            line: j,
+            amount: None,
+            currency: None,
+        });
     }
     None
 }
@@ -1009,6 +1105,44 @@ fn sum_of_amounts_above(ctx: &Ctx, li: usize, amount: f64) -> bool {
     false
 }
 
+/// The net amount when no label names it: the amount on a line above the tax that the tax
+/// adds up with to the total, whatever its label says ("Brutto" over "Vero" and
+/// "Yhteensä", "Amount" over "VAT" and "Total due").
+fn net_added_to_the_tax(ctx: &Ctx, fields: &[&FieldSpec], chosen: &[(usize, Candidate)]) -> Option<(usize, Candidate)> {
+    let money = |i: usize| matches!(fields[i].kind, FieldKind::Money);
+    let is_net = |i: usize| money(i) && fields[i].name.to_lowercase().contains("net");
+    let net = (0..fields.len()).find(|i| is_net(*i))?;
+    if chosen.iter().any(|(i, _)| *i == net) {
+        return None;
+    }
+    let (_, tax) = chosen.iter().find(|(i, _)| money(*i) && fields[*i].name.to_lowercase().contains("tax"))?;
+    let (_, total) = chosen.iter().find(|(i, _)| is_total_field(fields[*i]))?;
+    let (tax_amount, total_amount) = (tax.amount?, total.amount?);
+    let tax_line = &ctx.lines[tax.line];
+    for li in (tax.line.saturating_sub(4)..tax.line).rev() {
+        let line = &ctx.lines[li];
+        if line.page != tax_line.page {
+            break;
+        }
+        let blanked = blank_dates(&line.text, ctx.order);
+        let Some(m) = find_money(&blanked).into_iter().last() else { continue };
+        if (m.money.amount + tax_amount - total_amount).abs() < 0.005 {
+            let candidate = Candidate {
+                value: json!(m.money.amount),
+                confidence: 0.6,
+                page: line.page,
+                text: line.text[m.start..m.end].to_string(),
+                bbox: line.bbox_of(m.start, m.end),
+                line: li,
+                amount: Some(m.money.amount),
+                currency: m.money.currency,
+            };
+            return Some((net, candidate));
+        }
+    }
+    None
+}
+
 /// Picks the best candidate of a field.
 fn choose(field: &FieldSpec, mut cands: Vec<Candidate>) -> Option<Candidate> {
     if cands.is_empty() {
@@ -1106,7 +1240,10 @@ pub(crate) fn extract_from_pages(document: &Document, spec: &Spec) -> Extraction
         }
     }
     // Fallbacks.
-    let recipient = window_recipient(&ctx);
+    let recipient = window_recipient(&ctx).or_else(|| {
+        let head = letterhead(&ctx, &buyer_fields)?;
+        unlabelled_recipient(&ctx, head.address.last().map_or(head.name.line, |a| a.0), &head.name)
+    });
     let mut first_date_taken = false;
     for i in pending {
         let field = fields[i];
@@ -1152,8 +1289,14 @@ pub(crate) fn extract_from_pages(document: &Document, spec: &Spec) -> Extraction
                 first_date_candidate(&ctx, &used_dates)
             }
             FieldKind::Name if is_vendor_field(&field.name) => {
+                let head = letterhead(&ctx, &buyer_fields).map(|h| h.name);
                 let mut cands = legal_name_candidates(&ctx, &buyer_fields);
-                cands.extend(letterhead(&ctx, &buyer_fields).map(|h| h.name));
+                // Two parties side by side with no label: the one read first is the issuer, the
+                // other the customer, whatever their legal forms.
+                if let Some(b) = head.as_ref().and_then(|h| h.bbox.map(|b| (h.line, b))) {
+                    cands.retain(|c| !(c.line == b.0 && c.bbox.is_some_and(|cb| cb.x0 > b.1.x1)));
+                }
+                cands.extend(head);
                 cands.extend(footer_name_candidate(&ctx));
                 cands.retain(|c| recipient.as_ref().is_none_or(|r| r.line != c.line));
                 choose(field, cands)
@@ -1184,6 +1327,9 @@ pub(crate) fn extract_from_pages(document: &Document, spec: &Spec) -> Extraction
     let total = chosen.iter().filter(|(i, _)| is_total_field(fields[*i])).find_map(|(_, c)| c.amount);
     if let Some(total) = total {
         chosen.retain(|(i, c)| !(is_share_of_total(fields[*i]) && c.amount.is_some_and(|a| a.abs() > total.abs())));
+    }
+    if let Some(net) = net_added_to_the_tax(&ctx, &fields, &chosen) {
+        chosen.push(net);
     }
     chosen.sort_by_key(|(i, _)| *i);
     for (i, c) in chosen {

@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 /// Legal forms as printed, as one regex alternation.
-const LEGAL_FORMS: &str = r"GmbH(?:\s&\sCo\.\sKG)?|AG|B\.V\.|BV|N\.V\.|Inc\.?|Ltd\.?|Limited|LLC|L\.L\.C\.|SDN\.?\s+BHD\.?|Sdn\.?\s+Bhd\.?|SARL|S\.A\.R\.L\.|SAS|S\.A\.S\.|S\.A\.|Corp\.?|Corporation|plc|PLC|KG|e\.K\.|Pvt\.?\s+Ltd\.?|Private\s+Limited|S\.p\.A\.|S\.r\.l\.|GbR|UG|Oy|AB|ApS|A/S|Pty\.?\s+Ltd\.?";
+const LEGAL_FORMS: &str = r"GmbH(?:\s&\sCo\.\sKG)?|AG|B\.V\.|BV|N\.V\.|Inc\.?|Ltd\.?|Limited|LLC|L\.L\.C\.|SDN\.?\s+BHD\.?|Sdn\.?\s+Bhd\.?|SARL|S\.A\.R\.L\.|SAS|S\.A\.S\.|S\.A\.|Corp\.?|Corporation|plc|PLC|KG|e\.K\.|Pvt\.?\s+Ltd\.?|Private\s+Limited|S\.p\.A\.|S\.r\.l\.|GbR|UG|Oy|Oyj|AB|ApS|A/S|Pty\.?\s+Ltd\.?|Co\.|LLP|a\.s\.|s\.r\.o\.|sp\.\s?z\s?o\.o\.|Ltda\.?|S\.L\.|S\.R\.L\.|SRL|Kft\.?|Zrt\.?|d\.o\.o\.";
 
 /// The Malaysian "Sdn Bhd" as recognition misreads it: "San Bhd", "SDN BHO", "5DN 8HD".
 const SDN_BHD_MISREAD: &str = r"[S5][DdAaOo0][Nn]\.?\s+[Bb8][Hh][DdOo0]\.?";
@@ -24,6 +24,10 @@ pub(crate) static LEGAL_NAME: LazyLock<Regex> = LazyLock::new(|| legal_name_rege
 /// The same on recognised text, also accepting misread legal forms.
 static LEGAL_NAME_OCR: LazyLock<Regex> =
     LazyLock::new(|| legal_name_regex(&format!("{LEGAL_FORMS}|{SDN_BHD_MISREAD}")));
+
+/// A legal form ending a name: where the words of the name proper stop.
+static FORM_AT_END: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&format!(r"(?:{LEGAL_FORMS}|{SDN_BHD_MISREAD})$")).expect("valid regex"));
 
 static SDN_BHD_AT_END: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(&format!(r"(?:{SDN_BHD_MISREAD})$")).expect("valid regex"));
@@ -47,7 +51,10 @@ pub(crate) fn legal_names(text: &str, recognised: bool) -> Vec<LegalName> {
         let Some(m) = captures.get(1) else { continue };
         let mut start = m.start();
         let mut offset = m.start();
-        for word in m.as_str().split_inclusive(char::is_whitespace) {
+        // The form itself may be in lower case ("a.s.", "sp. z o.o.").
+        let matched = m.as_str().trim_end_matches([',', ' ']);
+        let proper = &matched[..FORM_AT_END.find(matched).map_or(matched.len(), |f| f.start())];
+        for word in proper.split_inclusive(char::is_whitespace) {
             if word.starts_with(|c: char| c.is_lowercase()) {
                 start = offset + word.len();
             }
@@ -91,6 +98,9 @@ mod tests {
         assert_eq!(names("Coolblue B.V.", false), vec!["Coolblue B.V."]);
         assert_eq!(names("QualityHosting AG, Frankfurt", false), vec!["QualityHosting AG"]);
         assert!(names("Invoice total", false).is_empty());
+        assert_eq!(names("Customer: Stark Components a.s.", false), vec!["Stark Components a.s."]);
+        assert_eq!(names("Kowalski Consulting sp. z o.o.", false), vec!["Kowalski Consulting sp. z o.o."]);
+        assert_eq!(names("Blue Harbor Catering Co.", false), vec!["Blue Harbor Catering Co."]);
         // A form alone is not a name.
         assert!(names("AG", false).is_empty());
     }

@@ -351,6 +351,7 @@ pub(crate) fn extract_tables(ctx: &Ctx, spec: &Spec, extraction: &mut Extraction
         if rows.is_empty() {
             continue;
         }
+        counts_that_are_prices(&cols, columns, &mut rows);
         let mut items = Vec::new();
         for (i, (item, sources)) in rows.into_iter().enumerate() {
             for (name, text, li, s, e) in sources {
@@ -363,6 +364,36 @@ pub(crate) fn extract_tables(ctx: &Ctx, spec: &Spec, extraction: &mut Extraction
             items.push(Value::Object(item));
         }
         extraction.data.insert(field.name.clone(), Value::Array(items));
+    }
+}
+
+/// The cells of a row and where each was read: column name, text, line, byte range.
+type Row = (Map<String, Value>, Vec<(String, String, usize, usize, usize)>);
+
+/// A table whose one column of figures is titled as a count, with a price in every row (two
+/// decimals: "Määrä", amount or quantity, over "610.95"): the figures are what each line
+/// costs, the spec's line amount.
+fn counts_that_are_prices(cols: &[Column], columns: &[FieldSpec], rows: &mut [Row]) {
+    let numeric: Vec<&FieldSpec> = cols.iter().filter(|c| c.numeric()).filter_map(|c| c.spec).collect();
+    let [count] = numeric.as_slice() else { return };
+    let line_amount = columns.iter().find(|c| matches!(c.kind, FieldKind::Money) && !c.name.contains("unit"));
+    let Some(amount) = line_amount.filter(|_| !matches!(count.kind, FieldKind::Money)) else { return };
+    let priced = |text: &str| {
+        let digits: Vec<char> = text.trim().chars().rev().take(3).collect();
+        matches!(digits.as_slice(), [a, b, '.' | ','] if a.is_ascii_digit() && b.is_ascii_digit())
+    };
+    let every_row_priced =
+        rows.iter().all(|(_, sources)| sources.iter().any(|(name, text, ..)| name == &count.name && priced(text)));
+    if !every_row_priced {
+        return;
+    }
+    for (item, sources) in rows.iter_mut() {
+        if let Some(v) = item.remove(&count.name) {
+            item.insert(amount.name.clone(), v);
+        }
+        for source in sources.iter_mut().filter(|s| s.0 == count.name) {
+            source.0 = amount.name.clone();
+        }
     }
 }
 

@@ -1091,3 +1091,112 @@ fn a_tax_representative_is_a_party_not_a_tax() {
     assert_eq!(x.data["total_amount"], json!(104.9));
     assert!(x.data.get("tax_amount").is_none(), "{:?}", x.data);
 }
+
+#[test]
+fn finnish_labels_a_reference_in_groups_an_unlabelled_recipient_and_a_net_by_its_sum() {
+    let d = doc(&[
+        ("Kattila Oy", 40.0, 30.0),
+        ("Satamakatu 4", 40.0, 42.0),
+        ("00160 Helsinki", 40.0, 54.0),
+        ("Laskun päivämäärä", 330.0, 60.0),
+        ("12.05.2024", 460.0, 60.0),
+        ("Viitenumero", 330.0, 72.0),
+        ("12345 67890 3", 460.0, 72.0),
+        ("Eräpäivä", 330.0, 84.0),
+        ("26.05.2024", 460.0, 84.0),
+        // The recipient, standing apart with no label: a person over the company.
+        ("Maija Meikäläinen", 40.0, 150.0),
+        ("Puutarha Oy", 40.0, 162.0),
+        ("Kauppakatu 7", 40.0, 174.0),
+        ("40100 Jyväskylä", 40.0, 186.0),
+        // The sum before tax under a word that names no net amount.
+        ("Summa", 330.0, 330.0),
+        ("1 000,00 €", 460.0, 330.0),
+        ("ALV 24 %", 330.0, 342.0),
+        ("240,00 €", 460.0, 342.0),
+        ("Maksettava", 330.0, 354.0),
+        ("1 240,00 €", 460.0, 354.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["invoice_number"], json!("12345 67890 3"));
+    assert_eq!(x.data["issue_date"], json!("2024-05-12"));
+    assert_eq!(x.data["due_date"], json!("2024-05-26"));
+    assert_eq!(x.data["vendor_name"], json!("Kattila Oy"));
+    assert_eq!(x.data["buyer_name"], json!("Puutarha Oy"));
+    assert_eq!(x.data["total_amount"], json!(1240.0));
+    assert_eq!(x.data["tax_amount"], json!(240.0));
+    assert_eq!(x.data["net_amount"], json!(1000.0));
+    assert_eq!(x.fields["/net_amount"].text, "1 000,00 €");
+}
+
+#[test]
+fn a_number_followed_by_other_words_or_a_date_is_read_alone() {
+    let d = doc(&[
+        ("Invoice No", 40.0, 100.0),
+        ("4711 2024-05-12", 130.0, 100.0),
+        ("Total", 300.0, 300.0),
+        ("10.00 EUR", 450.0, 300.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["invoice_number"], json!("4711"));
+    // Without a tax there is nothing to add up: no net is made up.
+    assert!(x.data.get("net_amount").is_none(), "{:?}", x.data);
+}
+
+#[test]
+fn a_label_in_brackets_or_after_a_slash_goes_on_with_the_label_before_it() {
+    let d = doc(&[
+        ("Total w/o VAT/ Iš viso(be PVN):", 300.0, 300.0),
+        ("£3311.60", 480.0, 300.0),
+        ("VAT/ PVN", 300.0, 312.0),
+        ("£298.04", 480.0, 312.0),
+        ("Total /Iš viso:", 300.0, 324.0),
+        ("£3609.64", 480.0, 324.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["net_amount"], json!(3311.6));
+    assert_eq!(x.data["tax_amount"], json!(298.04));
+    assert_eq!(x.data["total_amount"], json!(3609.64));
+}
+
+#[test]
+fn a_lone_column_of_prices_under_a_count_title_is_the_line_amount() {
+    let d = doc(&[
+        ("Kuvaus", 40.0, 200.0),
+        ("Määrä", 450.0, 200.0),
+        ("Siivouspalvelu", 40.0, 214.0),
+        ("610.95", 450.0, 214.0),
+        ("Ikkunanpesu", 40.0, 226.0),
+        ("89.00", 450.0, 226.0),
+        ("Yhteensä", 300.0, 260.0),
+        ("700.95 €", 450.0, 260.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(
+        x.data["line_items"],
+        json!([{"description": "Siivouspalvelu", "amount": 610.95}, {"description": "Ikkunanpesu", "amount": 89.0}])
+    );
+    assert_eq!(x.fields["/line_items/1/amount"].text, "89.00");
+    // Whole counts stay counts.
+    let d =
+        doc(&[("Description", 40.0, 200.0), ("Qty", 450.0, 200.0), ("Office chair", 40.0, 214.0), ("4", 450.0, 214.0)]);
+    assert_eq!(run(&d, "invoice").data["line_items"], json!([{"description": "Office chair", "quantity": 4.0}]));
+}
+
+#[test]
+fn of_two_unlabelled_parties_side_by_side_the_first_is_the_seller_whatever_the_legal_forms() {
+    let d = doc(&[
+        ("Facture", 470.0, 20.0),
+        ("Pinecrest Dental Lab", 40.0, 106.0),
+        ("Stark Components a.s.", 312.0, 106.0),
+        ("Will Jameson", 312.0, 118.0),
+        ("21 Parkway 300", 40.0, 130.0),
+        ("79 Rua das Flores 42", 312.0, 130.0),
+        ("45079 London", 40.0, 142.0),
+        ("47863 Lisbon", 312.0, 142.0),
+        ("Total", 300.0, 400.0),
+        ("486.75 EUR", 450.0, 400.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["vendor_name"], json!("Pinecrest Dental Lab"));
+}
