@@ -1,8 +1,9 @@
-// Invoices laid out by four invoice generators from npm that docex has never been shaped to,
+// Invoices laid out by five invoice generators from npm that docex has never been shaped to,
 // microinvoice (PDFKit; the labels are the caller's, here those of its own README example),
 // @h1dd3nsn1p3r/pdf-invoice (pdfmake; its own labels, amounts in the locale's format),
-// jspdf-invoice-template (jsPDF; the caller's labels, its README example's) and
-// @rimiti/invoice-it (Pug HTML in English or French, printed by Chromium), from seeded random
+// jspdf-invoice-template (jsPDF; the caller's labels, its README example's),
+// @rimiti/invoice-it (Pug HTML in English or French, printed by Chromium) and generate-invoice
+// (a React template in Finnish or English, printed by Chromium), from seeded random
 // data. Their entries, with the data as ground truth, are added to OUT_DIR/manifest.json (the
 // one benches/third_party_invoices.py writes).
 //
@@ -162,6 +163,55 @@ const { chromium } = require("playwright-core");
       invoice_number: invoice.getReferenceFromPattern("invoice"), issue_date: iso(issued), currency: "EUR", vendor_name: vendor, buyer_name: buyer,
       net_amount: printed(invoice.total_exc_taxes), tax_amount: printed(invoice.total_taxes), total_amount: printed(invoice.total_inc_taxes),
       line_items: invoice.article.map((a) => ({ description: a.description, quantity: a.qt, unit_price: Number(a.price), amount: Number(a.total_product_without_taxes) })) } });
+  }
+
+  // generate-invoice (a React template, Finnish or English): its HTML, printed by Chromium (its
+  // own PDF export needs PhantomJS). It lays the sender out on the left and the invoice's
+  // particulars on the right, the recipient under them, one column of amounts, and it labels
+  // the sum before tax "Brutto". Its "Viite"/"Invoice#" is a Finnish bank reference, the only
+  // number it prints: the ground truth's invoice number.
+  require("node-jsx").install();
+  const { renderToStaticMarkup } = require("react-dom/server");
+  const template = require("generate-invoice/lib/template.jsx");
+  const PEOPLE = ["Aino Virtanen", "Jane Doe", "Mikko Korhonen", "John Smith", "Liisa Mäkinen"];
+  const FINNISH_CITIES = [["00100", "Helsinki"], ["33100", "Tampere"], ["20100", "Turku"], ["90100", "Oulu"]];
+  const r2 = rng(`${seedArg}-generate-invoice`);
+  const businessId = () => `${int(r2, 1000000, 9999999)}-${int(r2, 0, 9)}`;
+  for (let n = 0; n < count; n++) {
+    const lang = pick(r2, ["fi", "en"]), vendor = pick(r2, VENDORS), buyer = pick(r2, BUYERS);
+    const [currency, print] = lang === "fi" ? ["EUR", (v) => `${v} €`]
+      : pick(r2, [["USD", (v) => `$${v}`], ["GBP", (v) => `£${v}`], ["EUR", (v) => `€${v}`]]);
+    const issued = someDate(r2), days = pick(r2, [7, 14, 30]), due = new Date(issued.getTime() + days * 86400000);
+    const party = (company) => {
+      const [postalCode, city] = pick(r2, FINNISH_CITIES);
+      return { name: pick(r2, PEOPLE), company, address: pick(r2, STREETS), postalCode, city, country: "Finland", phone: "+358 40 123 4567", companyId: businessId() };
+    };
+    const sender = { ...party(vendor), iban: "FI21 1234 5600 0007 85", bic: "NDEAFIHH" };
+    const recipient = party(buyer);
+    const invoice = {
+      vat: lang === "fi" ? pick(r2, [0.24, 0.14, 0.1]) : pick(r2, [0.2, 0.1, 0]),
+      // Local noon, so the template's local-time formatting prints the same day in any zone.
+      date: new Date(issued.getUTCFullYear(), issued.getUTCMonth(), issued.getUTCDate(), 12).toString(),
+      due: [days, "days"], reference: [int(r2, 1, 9999), int(r2, 1, 999)], currency: print,
+      dateFormat: lang === "fi" ? "DD.MM.YYYY" : pick(r2, ["DD.MM.YYYY", "MMMM D, YYYY"]),
+      products: Array.from({ length: int(r2, 1, 5) }, () => ({ name: pick(r2, ITEMS), price: int(r2, 100, 90000) / 100 })),
+    };
+    if (r2() < 0.5) Object.assign(invoice, { paymentTerm: `${days} days net`, warningTerm: "7 days", interest: "8" });
+    const i18n = require(`generate-invoice/lib/languages/${lang}.js`);
+    const html = renderToStaticMarkup(template({ sender, recipient, invoice, i18n }));
+    const file = `generate-invoice-${String(n).padStart(2, "0")}.pdf`;
+    // Loaded from a file, so its stylesheet (a file: URL) applies.
+    const htmlFile = path.join(outDir, `${file}.html`);
+    fs.writeFileSync(htmlFile, html);
+    await page.goto(`file://${path.resolve(htmlFile)}`);
+    await page.pdf({ path: path.join(outDir, file), format: "A4", printBackground: true });
+    fs.rmSync(htmlFile);
+    // The template has added each product's tax and printed the sums to two decimals.
+    const sum = (f) => Number(invoice.products.reduce((a, p) => a + f(p), 0).toFixed(2));
+    entries.push({ file, doc_type: "invoice", split: "third_party", source: `generate-invoice (${lang})`, ground_truth: {
+      invoice_number: invoice.reference, issue_date: iso(issued), due_date: iso(due), currency, vendor_name: vendor, buyer_name: buyer,
+      net_amount: sum((p) => p.price), tax_amount: sum((p) => p.tax), total_amount: sum((p) => p.price + p.tax),
+      line_items: invoice.products.map((p) => ({ description: p.name, amount: p.price })) } });
   }
   await browser.close();
 }

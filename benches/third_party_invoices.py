@@ -1,10 +1,10 @@
 """Invoices laid out by other people's software, with their ground truth.
 
-Writes PDF invoices made by four invoice generators from PyPI that docex has never been
+Writes PDF invoices made by five invoice generators from PyPI that docex has never been
 shaped to, InvoiceGenerator (A4, English, Czech and Brazilian Portuguese labels, babel's
 number and date formats of the currency's locale), pyinvoice (US letter, label/value
-tables), invoicepy (HTML through WeasyPrint, English and English/Lithuanian) and invoicer
-(ReportLab, Slovak), and by
+tables), invoicepy (HTML through WeasyPrint, English and English/Lithuanian), invoicer
+(ReportLab, Slovak) and facturapdf (ReportLab, Spanish), and by
 LaTeX (KOMA-Script's scrlttr2 letters with invoice2 tables, English and German), from seeded
 random data, and a manifest in the form `docex eval` reads. The ground
 truth is the data each invoice was made from, with totals as the generator computes them.
@@ -402,6 +402,80 @@ def invoicer_batch(out_dir, count, seed):
     return entries
 
 
+def facturapdf_batch(out_dir, count, seed):
+    """Spanish invoices by facturapdf 0.0.4 (ReportLab, BSD): the caller's logo and a line of
+    company details at the top, a row of boxed fields ("DOCUMENTO", "CÓDIGO", "SERIE",
+    "FECHA", "PÁGINA") over their values, the customer in three rows of boxed fields, the
+    items ("Descripción", "Unitario", "Unidades", "Total") with a subtotal, then a row of
+    totals ("Base imponible", "Impuestos aplicados", "% impuestos", "Importe impuestos",
+    "Total factura") and one of payment ("Tipo de pago", "Entidad", "Cuenta", "Vencimiento"),
+    and the company's registration in the footer. Amounts are the caller's strings, here in
+    the Spanish way ("1.234,56 €"); the invoice number is its "CÓDIGO", under a "SERIE"."""
+    import facturapdf
+    from facturapdf import dtos
+    from PIL import Image
+
+    rng = random.Random(f"{seed}-facturapdf")
+    vendors = [("Talleres Ibéricos S.L.", "Calle de Alcalá 48, 28014 Madrid", "B84561237"),
+               ("Distribuciones Levante S.A.", "Avenida del Puerto 112, 46023 Valencia", "A46239815"),
+               ("Estudio Gràfic Barcelona S.L.", "Carrer de Mallorca 201, 08036 Barcelona", "B65874120"),
+               ("Müller Werkzeuge GmbH", "Lindenstraße 14, 10969 Berlin", "DE811907980")]
+    customers = [("Construcciones Navarro S.L.", "Calle Mayor 7", "Pamplona", "31001", "Navarra"),
+                 ("Hostelería del Sur S.A.", "Avenida de la Constitución 20", "Sevilla", "41004", "Sevilla"),
+                 ("Globex Corporation", "Main Street 5", "Austin", "78701", "Texas"),
+                 ("Clínica Dental Sonrisa S.L.P.", "Calle Larios 3", "Málaga", "29005", "Málaga")]
+    items = ["Horas de consultoría", "Licencia anual de software", "Cartucho de tóner", "Silla de oficina",
+             "Servidor en la nube (mensual)", "Instalación in situ", "Jornada de formación",
+             "Switch de red 24 puertos", "Contrato de mantenimiento", "Revisión de diseño"]
+    spanish = lambda x: f"{x:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+    logo = os.path.join(out_dir, "facturapdf-logo.png")
+    Image.new("RGB", (120, 40), (40, 90, 160)).save(logo)
+    entries = []
+    for n in range(count):
+        (vendor, address, tax_id), customer = rng.choice(vendors), rng.choice(customers)
+        issued = some_date(rng)
+        due = issued + datetime.timedelta(days=rng.choice([15, 30, 60]))
+        series, code = rng.choice(["A", "F", f"{issued:%Y}"]), f"{rng.randint(1, 9999):06d}"
+        rate = rng.choice([21, 10, 4])
+        lines = []
+        for _ in range(rng.randint(1, 6)):
+            units, price = rng.randint(1, 9), Decimal(rng.randint(500, 90000)) / 100
+            lines.append((rng.choice(items), price, units, money(price * units)))
+        base = money(sum(Decimal(str(line[3])) for line in lines))
+        tax = money(Decimal(str(base)) * rate / 100)
+        total = money(Decimal(str(base)) + Decimal(str(tax)))
+
+        class Data(dtos.Data):
+            HEADER_LOGO = logo
+            HEADER_TEXT = f"<b>{vendor}</b><br/>{address}<br/>CIF/NIF {tax_id}"
+            FOOTER_TEXT = (f"{vendor} · {address} · CIF/NIF {tax_id} · Inscrita en el Registro Mercantil, "
+                           f"tomo {rng.randint(1000, 9999)}, folio {rng.randint(1, 200)}")
+
+        data = Data()
+        name, street, city, postal_code, province = customer
+        data.customer = dtos.Customer(code=f"C{rng.randint(100, 999)}", name=name, vat=f"B{rng.randint(10**7, 10**8 - 1)}",
+                                      address=street, city=city, postal_code=postal_code, province=province,
+                                      country="España" if province != "Texas" else "Estados Unidos",
+                                      contact_name="Laura Gómez", contact_phone="+34 600 000 000",
+                                      contact_email="compras@example.es")
+        data.metadata = dtos.Metadata(doc_type="FACTURA", code=code, serie=series, date=f"{issued:%d/%m/%Y}",
+                                      subtotal=f"{spanish(base)} €")
+        data.rows = [[desc, f"{spanish(price)} €", str(units), f"{spanish(amount)} €"] for desc, price, units, amount in lines]
+        data.footer_a = [f"{spanish(base)} €", "IVA", f"{rate} %", f"{spanish(tax)} €", f"{spanish(total)} €"]
+        data.footer_b = ["Transferencia", "Banco Ejemplo", f"ES91 2100 0418 45{rng.randint(10**11, 10**12 - 1)}", f"{due:%d/%m/%Y}"]
+        file = f"facturapdf-{n:02d}.pdf"
+        facturapdf.InvoiceGenerator(data=data).generate(os.path.join(out_dir, file))
+        entries.append({"file": file, "doc_type": "invoice", "split": "third_party", "source": "facturapdf (es)",
+                        "ground_truth": {
+                            "invoice_number": code, "issue_date": issued.isoformat(), "due_date": due.isoformat(),
+                            "currency": "EUR", "vendor_name": vendor, "vendor_vat_id": tax_id, "buyer_name": name,
+                            "net_amount": base, "tax_amount": tax, "total_amount": total,
+                            "line_items": [{"description": desc, "quantity": units, "unit_price": money(price), "amount": amount}
+                                           for desc, price, units, amount in lines]}})
+    os.remove(logo)
+    return entries
+
+
 def latex_escape(text):
     return "".join({"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_"}.get(c, c) for c in text)
 
@@ -429,6 +503,7 @@ def main():
     entries += invoicepy_batch(args.out_dir, args.count, args.seed)
     entries += latex_batch(args.out_dir, args.count, args.seed)
     entries += invoicer_batch(args.out_dir, args.count, args.seed)
+    entries += facturapdf_batch(args.out_dir, args.count, args.seed)
     with open(os.path.join(args.out_dir, "manifest.json"), "w") as manifest:
         json.dump(entries, manifest, indent=1, ensure_ascii=False)
     print(f"{len(entries)} invoices in {args.out_dir}", file=sys.stderr)

@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # docex on invoices laid out by other people's software: benches/third_party_invoices.py
-# makes invoices with four invoice generators from PyPI (InvoiceGenerator in English, Czech
+# makes invoices with five invoice generators from PyPI (InvoiceGenerator in English, Czech
 # and Brazilian Portuguese; pyinvoice; invoicepy in English and English/Lithuanian; invoicer in
-# Slovak) and with LaTeX (KOMA-Script letters with invoice2 tables, English and German), and
-# benches/third_party_invoices.mjs with four from npm (microinvoice; pdf-invoice in four
-# locales; jspdf-invoice-template; invoice-it in English and French, printed by Chromium) from
+# Slovak; facturapdf in Spanish) and with LaTeX (KOMA-Script letters with invoice2 tables, English and German), and
+# benches/third_party_invoices.mjs with five from npm (microinvoice; pdf-invoice in four
+# locales; jspdf-invoice-template; invoice-it in English and French and generate-invoice in
+# Finnish and English, both printed by Chromium) from
 # seeded random data, with the data as ground truth, and `docex eval` scores
 # the offline extractor on them. README.md says which runs were made before the extractor had seen a
 # layout (the held-out figures) and which after.
 #
 # Usage: benches/third_party_invoices.sh [eval options, e.g. --json]   (from the repository root)
-# Env:   COUNT   invoices per generator and language (default 8, so 104 in all)
+# Env:   COUNT   invoices per generator and language (default 8, so 120 in all)
 #        SEED    the random data's seed (default 1)
 #        KEEP    a folder to keep the invoices and manifest in (default: a temporary one)
 #        VENV    the virtual environment for the Python generators (default: $TMPDIR/docex-third-party-venv)
@@ -32,15 +33,17 @@ fi
 VENV=${VENV:-${TMPDIR:-/tmp}/docex-third-party-venv}
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
 "$VENV/bin/python" -m pip install -q --disable-pip-version-check 'InvoiceGenerator==1.2.0' 'pyinvoice==0.1.7' 'invoicepy==0.1.2' 'pydyf==0.1.2' 'PyYAML==6.0.4'
-# invoicer pins a ReportLab of 2017 that no longer builds; it runs on the one pyinvoice brings.
-"$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps 'invoicer==0.1.0'
+# invoicer and facturapdf pin ReportLabs of 2017 and 2015 that no longer build; they run on the
+# one pyinvoice brings.
+"$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps 'invoicer==0.1.0' 'facturapdf==0.0.4'
 
 NPM_DIR=${NPM_DIR:-${TMPDIR:-/tmp}/docex-third-party-npm}
 mkdir -p "$NPM_DIR"
 [ -f "$NPM_DIR/package.json" ] || echo '{"private": true}' > "$NPM_DIR/package.json"
-# --ignore-scripts: invoice-it's own PDF export would download PhantomJS; Chromium prints its HTML instead.
+# --ignore-scripts: invoice-it's and generate-invoice's own PDF export would download PhantomJS;
+# Chromium prints their HTML instead.
 npm install --prefix "$NPM_DIR" --no-audit --no-fund --loglevel=error --ignore-scripts 'microinvoice@1.0.6' '@h1dd3nsn1p3r/pdf-invoice@1.0.12' \
-  'jspdf-invoice-template-nodejs@1.4.40' '@rimiti/invoice-it@3.6.0' 'playwright-core@1.65.1'
+  'jspdf-invoice-template-nodejs@1.4.40' '@rimiti/invoice-it@3.6.0' 'generate-invoice@0.2.2' 'playwright-core@1.65.1'
 
 # shellcheck source=benches/docex_and_workdir.sh
 . benches/docex_and_workdir.sh
