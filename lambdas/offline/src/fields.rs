@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use docex_core::spec::Rule;
 use docex_core::{BBox, Document, Extraction, FieldEvidence, FieldKind, FieldSpec, Spec};
 use docex_normalize::{
     DateOrder, currency_from_locale_cues, currency_names_in, find_dates_with, find_money, fold, parse_currency,
@@ -1143,6 +1144,87 @@ fn net_added_to_the_tax(ctx: &Ctx, fields: &[&FieldSpec], chosen: &[(usize, Cand
     None
 }
 
+/// Amounts that break a sum rule of the spec over single fields (net + tax = total) where
+/// another labelled candidate of one term keeps it: that one is taken ("TOTAL TVA 4,90"
+/// over the first row of a VAT breakdown under "Montant TVA", 2,20).
+fn fit_the_sums(
+    spec: &Spec,
+    fields: &[&FieldSpec],
+    chosen: &mut [(usize, Candidate)],
+    candidates: &HashMap<usize, Vec<Candidate>>,
+) {
+    let index_of = |pointer: &str| {
+        let name = pointer.strip_prefix('/').filter(|n| !n.contains('/'))?;
+        fields.iter().position(|f| f.name == name)
+    };
+    for rule in &spec.rules {
+        let Rule::Sum { terms, less, equals_any, tolerance } = rule else { continue };
+        let (Some(terms), Some(targets)) = (
+            terms.iter().map(|t| index_of(t)).collect::<Option<Vec<usize>>>(),
+            equals_any.iter().map(|t| index_of(t)).collect::<Option<Vec<usize>>>(),
+        ) else {
+            continue;
+        };
+        if !less.is_empty() {
+            continue;
+        }
+        let tolerance = tolerance.unwrap_or(0.01);
+        let amount =
+            |chosen: &[(usize, Candidate)], i: usize| chosen.iter().find(|(j, _)| *j == i).and_then(|(_, c)| c.amount);
+        let Some(values) = terms.iter().map(|t| amount(chosen, *t)).collect::<Option<Vec<f64>>>() else { continue };
+        let target_amounts: Vec<f64> = targets.iter().filter_map(|t| amount(chosen, *t)).collect();
+        let fits = |sum: f64| target_amounts.iter().any(|t| (sum - t).abs() <= tolerance + 1e-9);
+        let sum: f64 = values.iter().sum();
+        if target_amounts.is_empty() || fits(sum) {
+            continue;
+        }
+        let replacement = terms.iter().enumerate().find_map(|(k, term)| {
+            let mut others = candidates.get(term)?.clone();
+            others.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
+            others.into_iter().find(|c| c.amount.is_some_and(|a| fits(sum - values[k] + a))).map(|c| (*term, c))
+        });
+        if let Some((term, candidate)) = replacement {
+            if let Some(slot) = chosen.iter_mut().find(|(j, _)| *j == term) {
+                slot.1 = candidate;
+            }
+        }
+    }
+}
+
+/// Dates read in the order the currency suggests (nothing on the page shows it) that break
+/// a rule of the spec's date order (issued after due) but keep it read the other way: read
+/// the other way ("11/01/2021" and "10/02/2021" are 11 January and 10 February, not
+/// 1 November and 2 October).
+fn reread_dates_out_of_order(spec: &Spec, fields: &[&FieldSpec], chosen: &mut [(usize, Candidate)], order: DateOrder) {
+    let other = match order {
+        DateOrder::DayFirst => DateOrder::MonthFirst,
+        DateOrder::MonthFirst => DateOrder::DayFirst,
+    };
+    let reading = |c: &Candidate, o: DateOrder| find_dates_with(&c.text, o).first().map(|d| d.iso.clone());
+    let chosen_for = |pointer: &str| {
+        let name = pointer.trim_start_matches('/');
+        chosen.iter().find(|(i, _)| fields[*i].name == name).map(|(_, c)| c)
+    };
+    let kept_the_other_way = spec.rules.iter().any(|rule| {
+        let Rule::DateOrder { earlier, later } = rule else { return false };
+        let (Some(e), Some(l)) = (chosen_for(earlier), chosen_for(later)) else { return false };
+        match (reading(e, order), reading(l, order), reading(e, other), reading(l, other)) {
+            (Some(a), Some(b), Some(c), Some(d)) => a > b && c <= d,
+            _ => false,
+        }
+    });
+    if !kept_the_other_way {
+        return;
+    }
+    for (i, c) in chosen.iter_mut() {
+        if fields[*i].kind == FieldKind::Date {
+            if let Some(iso) = reading(c, other) {
+                c.value = json!(iso);
+            }
+        }
+    }
+}
+
 /// Picks the best candidate of a field.
 fn choose(field: &FieldSpec, mut cands: Vec<Candidate>) -> Option<Candidate> {
     if cands.is_empty() {
@@ -1201,8 +1283,9 @@ pub(crate) fn extract_from_pages(document: &Document, spec: &Spec) -> Extraction
     // The currency first: it decides how ambiguous dates are read, unless a date of the
     // document can be read one way only.
     let currency_vote = vote_currency(&ctx);
-    ctx.order = DateOrder::shown_in(&ctx.doc_text)
-        .unwrap_or_else(|| DateOrder::from_currency(currency_vote.as_ref().and_then(|c| c.currency)));
+    let shown_order = DateOrder::shown_in(&ctx.doc_text);
+    ctx.order =
+        shown_order.unwrap_or_else(|| DateOrder::from_currency(currency_vote.as_ref().and_then(|c| c.currency)));
 
     let buyer_fields: Vec<usize> = ctx
         .fields
@@ -1216,6 +1299,7 @@ pub(crate) fn extract_from_pages(document: &Document, spec: &Spec) -> Extraction
         .collect();
 
     let mut chosen: Vec<(usize, Candidate)> = Vec::new();
+    let mut money_candidates: HashMap<usize, Vec<Candidate>> = HashMap::new();
     let mut used_dates: Vec<String> = Vec::new();
     // Labelled values first, over all fields, so that fallbacks can avoid them.
     let mut pending: Vec<usize> = Vec::new();
@@ -1226,6 +1310,9 @@ pub(crate) fn extract_from_pages(document: &Document, spec: &Spec) -> Extraction
         let mut cands = labelled_candidates(&ctx, i, field);
         if matches!(field.kind, FieldKind::Money) && is_total_field(field) {
             cross_check_with_tender(&ctx, &mut cands);
+        }
+        if matches!(field.kind, FieldKind::Money) {
+            money_candidates.insert(i, cands.clone());
         }
         match choose(field, cands) {
             Some(c) => {
@@ -1328,6 +1415,10 @@ pub(crate) fn extract_from_pages(document: &Document, spec: &Spec) -> Extraction
     if let Some(total) = total {
         chosen.retain(|(i, c)| !(is_share_of_total(fields[*i]) && c.amount.is_some_and(|a| a.abs() > total.abs())));
     }
+    if shown_order.is_none() {
+        reread_dates_out_of_order(spec, &fields, &mut chosen, ctx.order);
+    }
+    fit_the_sums(spec, &fields, &mut chosen, &money_candidates);
     if let Some(net) = net_added_to_the_tax(&ctx, &fields, &chosen) {
         chosen.push(net);
     }

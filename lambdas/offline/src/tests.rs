@@ -1200,3 +1200,27 @@ fn of_two_unlabelled_parties_side_by_side_the_first_is_the_seller_whatever_the_l
     let x = run(&d, "invoice");
     assert_eq!(x.data["vendor_name"], json!("Pinecrest Dental Lab"));
 }
+
+#[test]
+fn dates_that_fall_out_of_order_in_the_currencys_reading_are_read_the_other_way() {
+    // Dollars suggest month first; due before issued that way, so these are day first.
+    let d = doc(&[
+        ("Invoice Date: 11/01/2021", 40.0, 100.0),
+        ("Due Date: 10/02/2021", 40.0, 114.0),
+        ("Total", 300.0, 300.0),
+        ("$ 120.00", 450.0, 300.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["issue_date"], json!("2021-01-11"));
+    assert_eq!(x.data["due_date"], json!("2021-02-10"));
+    // In order as the currency reads them: left alone.
+    let d = doc(&[
+        ("Invoice Date: 01/11/2021", 40.0, 100.0),
+        ("Due Date: 02/10/2021", 40.0, 114.0),
+        ("Total", 300.0, 300.0),
+        ("$ 120.00", 450.0, 300.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["issue_date"], json!("2021-01-11"));
+    assert_eq!(x.data["due_date"], json!("2021-02-10"));
+}
