@@ -1224,3 +1224,26 @@ fn dates_that_fall_out_of_order_in_the_currencys_reading_are_read_the_other_way(
     assert_eq!(x.data["issue_date"], json!("2021-01-11"));
     assert_eq!(x.data["due_date"], json!("2021-02-10"));
 }
+
+#[test]
+fn a_tax_that_breaks_net_plus_tax_gives_way_to_the_one_that_makes_the_total() {
+    let d = doc(&[
+        ("Base TVA", 300.0, 300.0),
+        ("Montant TVA", 400.0, 300.0),
+        ("11,00", 300.0, 312.0),
+        ("2,20", 400.0, 312.0),
+        ("27,00", 300.0, 324.0),
+        ("2,70", 400.0, 324.0),
+        ("TOTAL HT", 200.0, 400.0),
+        ("TOTAL TVA", 300.0, 400.0),
+        ("TOTAL TTC", 400.0, 400.0),
+        ("100,00", 200.0, 412.0),
+        ("4,90", 300.0, 412.0),
+        ("104,90 EUR", 400.0, 412.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["net_amount"], json!(100.0));
+    assert_eq!(x.data["total_amount"], json!(104.9));
+    assert_eq!(x.data["tax_amount"], json!(4.9));
+    assert_eq!(x.fields["/tax_amount"].text, "4,90");
+}
