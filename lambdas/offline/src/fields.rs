@@ -847,6 +847,29 @@ fn letterhead(ctx: &Ctx, skip_fields: &[usize]) -> Option<Letterhead> {
     None
 }
 
+/// Whether the seller's own block, above the recipient's on page 1, prints a person's name
+/// over the seller's: then a recipient's block with two names is laid out the same way, the
+/// company second.
+fn seller_named_under_a_person(ctx: &Ctx, vendor_name: &str, recipient: usize) -> bool {
+    let first_segment = |li: usize| {
+        let line = &ctx.lines[li];
+        let &(s, e) = line.segments().first()?;
+        Some((line.text[s..e].trim(), line.bbox_of(s, e)?, has_hit(ctx, li, s, e)))
+    };
+    (1..recipient).any(|li| {
+        let (Some((name, b, _)), Some((above, a, labelled))) = (first_segment(li), first_segment(li - 1)) else {
+            return false;
+        };
+        ctx.lines[li].page == 1
+            && fold(name) == vendor_name
+            && (a.x0 - b.x0).abs() < 6.0
+            && b.y0 - a.y1 < ctx.lines[li].height()
+            && name_like(above)
+            && fold(above) != vendor_name
+            && !labelled
+    })
+}
+
 /// The recipient's block when no label names it, as letters print it for a window envelope:
 /// on the upper half of page 1, below the letterhead (`below`, its last line), a block of
 /// lines standing apart, aligned on the left, one or two names over an address (a line with
@@ -889,7 +912,12 @@ fn unlabelled_recipient(ctx: &Ctx, below: usize, vendor: &Candidate) -> Option<C
         if names.iter().any(|b| fold(text(b)) == vendor_name) {
             return None;
         }
-        let name = names.iter().find(|b| LEGAL_NAME.is_match(text(b))).unwrap_or(&names[0]);
+        let second_is_the_company = names.len() == 2 && seller_named_under_a_person(ctx, &vendor_name, li);
+        let name = names.iter().find(|b| LEGAL_NAME.is_match(text(b))).unwrap_or(if second_is_the_company {
+            &names[1]
+        } else {
+            &names[0]
+        });
         let (j, s, e) = **name;
         return Some(Candidate {
             value: json!(text(name)),

@@ -1247,3 +1247,36 @@ fn a_tax_that_breaks_net_plus_tax_gives_way_to_the_one_that_makes_the_total() {
     assert_eq!(x.data["tax_amount"], json!(4.9));
     assert_eq!(x.fields["/tax_amount"].text, "4,90");
 }
+
+#[test]
+fn a_recipient_laid_out_like_the_seller_a_person_over_the_company_names_the_company() {
+    let d = doc(&[
+        ("Pinecrest Dental Lab", 40.0, 20.0),
+        ("John Smith", 40.0, 40.0),
+        ("Pinecrest Dental Lab", 40.0, 52.0),
+        ("Parkway 300", 40.0, 64.0),
+        ("33100 Tampere", 40.0, 76.0),
+        ("Jane Doe", 40.0, 150.0),
+        ("Umbrella Health Partners", 40.0, 162.0),
+        ("Rua das Flores 42", 40.0, 174.0),
+        ("00100 Helsinki", 40.0, 186.0),
+        ("Total", 300.0, 300.0),
+        ("120.00 EUR", 450.0, 300.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["vendor_name"], json!("Pinecrest Dental Lab"));
+    assert_eq!(x.data["buyer_name"], json!("Umbrella Health Partners"));
+    // Where the seller's block does not start with a person, the first name is the buyer's.
+    let d = doc(&[
+        ("Pinecrest Dental Lab", 40.0, 20.0),
+        ("Parkway 300", 40.0, 32.0),
+        ("33100 Tampere", 40.0, 44.0),
+        ("Umbrella Health Partners", 40.0, 150.0),
+        ("Jane Doe", 40.0, 162.0),
+        ("Rua das Flores 42", 40.0, 174.0),
+        ("00100 Helsinki", 40.0, 186.0),
+        ("Total", 300.0, 300.0),
+        ("120.00 EUR", 450.0, 300.0),
+    ]);
+    assert_eq!(run(&d, "invoice").data["buyer_name"], json!("Umbrella Health Partners"));
+}
