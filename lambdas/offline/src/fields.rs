@@ -132,10 +132,55 @@ fn right_region(ctx: &Ctx, hit: &LabelHit) -> (usize, usize) {
     (hit.end, stop.max(hit.end))
 }
 
+/// Words that say whether a tax is in an amount or not ("excl. of", "inkl.", "hors", "bez"):
+/// a tax label after them qualifies the label before it.
+const TAX_QUALIFIERS: &[&str] = &[
+    "excl",
+    "incl",
+    "excluding",
+    "including",
+    "exclusive",
+    "inclusive",
+    "of",
+    "without",
+    "with",
+    "w",
+    "o",
+    "before",
+    "after",
+    "plus",
+    "ex",
+    "inc",
+    "exkl",
+    "inkl",
+    "zzgl",
+    "ohne",
+    "mit",
+    "hors",
+    "avec",
+    "sans",
+    "zonder",
+    "met",
+    "exclusief",
+    "inclusief",
+    "bez",
+    "sem",
+    "com",
+    "sin",
+    "con",
+    "senza",
+    "be",
+    "su",
+    "ar",
+    "uden",
+    "utan",
+    "med",
+];
+
 /// Whether a label goes on with the label before it in the same run of words: its
-/// translation after a slash ("VAT/ PVN", "Due / Apmokėti iki") or a qualifier in brackets
-/// ("Total w/o VAT/ Iš viso(be PVN)", "Total (excl. VAT)"). The value right of them is the
-/// first label's.
+/// translation after a slash ("VAT/ PVN", "Due / Apmokėti iki"), a qualifier in brackets
+/// ("Total w/o VAT/ Iš viso(be PVN)", "Total (excl. VAT)") or a tax after words that say it
+/// is in or out ("Total amount excl. of VAT"). The value right of them is the first label's.
 fn continues_a_label(ctx: &Ctx, hit: &LabelHit) -> bool {
     let line = &ctx.lines[hit.line];
     let Some(previous) = ctx.hits.iter().filter(|h| h.line == hit.line && h.end <= hit.start).max_by_key(|h| h.end)
@@ -148,8 +193,10 @@ fn continues_a_label(ctx: &Ctx, hit: &LabelHit) -> bool {
     let between = &line.text[previous.end..hit.start];
     let separators_only = between.chars().all(|c| c.is_whitespace() || "/|:()-,".contains(c));
     let opened = between.rfind('(').is_some_and(|open| !between[open..].contains(')'));
-    let words = between.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).count();
-    (separators_only && between.contains(['/', '|', '('])) || (opened && words <= 2)
+    let words: Vec<String> =
+        between.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(fold).collect();
+    let qualified = !words.is_empty() && words.iter().all(|w| TAX_QUALIFIERS.contains(&w.as_str()));
+    (separators_only && between.contains(['/', '|', '('])) || (opened && words.len() <= 2) || qualified
 }
 
 /// The segment of the nearest line below a label that overlaps it horizontally.
@@ -312,8 +359,7 @@ fn parse_region(
             None
         }
         FieldKind::Name | FieldKind::Text | FieldKind::Address => {
-            // The first segment that starts in the region.
-            let (s, e) = line.segment_at(start).filter(|(_, e)| *e > start).or_else(|| line.segment_after(start))?;
+            let (s, e) = value_segment(line, start).filter(|(s, _)| *s < end)?;
             let s = s.max(start);
             let e = e.min(end.max(s));
             let raw = line.text.get(s..e)?;
@@ -356,6 +402,14 @@ fn digit_groups_after(line: &TLine, at: usize, len: usize) -> usize {
         && groups.clone().count() > 0
         && groups.into_iter().all(|g| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit()));
     if spaced_digits { len + rest.len() } else { len }
+}
+
+/// The segment a value right of a label at `at` is in: the rest of the label's own segment,
+/// else (past the label's colon) the next one.
+fn value_segment(line: &TLine, at: usize) -> Option<(usize, usize)> {
+    line.segment_at(at)
+        .filter(|(_, e)| line.text.get(at..*e).is_some_and(|t| t.chars().any(char::is_alphanumeric)))
+        .or_else(|| line.segment_after(at + 1))
 }
 
 fn words_with_offsets(text: &str) -> Vec<(usize, &str)> {
@@ -809,8 +863,14 @@ fn letterhead(ctx: &Ctx, skip_fields: &[usize]) -> Option<Letterhead> {
         if line.page != 1 || line.bbox.y0 > line.page_height * 0.35 || li > first_buyer_line {
             break;
         }
+        // On the buyer's label line, the value right of the label is the buyer's name.
+        let buyer_value = ctx
+            .hits
+            .iter()
+            .filter(|h| h.line == li && h.field.is_some_and(|f| skip_fields.contains(&f)))
+            .find_map(|h| value_segment(line, h.end));
         for (s, e) in heading_spans(line) {
-            if has_hit(ctx, li, s, e) {
+            if has_hit(ctx, li, s, e) || buyer_value.is_some_and(|(bs, be)| s < be && bs < e) {
                 continue;
             }
             let text = line.text[s..e].trim();

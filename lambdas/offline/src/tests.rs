@@ -1280,3 +1280,39 @@ fn a_recipient_laid_out_like_the_seller_a_person_over_the_company_names_the_comp
     ]);
     assert_eq!(run(&d, "invoice").data["buyer_name"], json!("Umbrella Health Partners"));
 }
+
+#[test]
+fn a_tax_said_to_be_in_or_out_of_a_total_qualifies_its_label() {
+    let d = doc(&[
+        ("Total amount excl. of VAT", 200.0, 300.0),
+        ("$2042.58", 450.0, 300.0),
+        ("VAT out of scope", 200.0, 312.0),
+        ("$0", 450.0, 312.0),
+        ("Total amount incl. of VAT", 200.0, 324.0),
+        ("$2042.58", 450.0, 324.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["total_amount"], json!(2042.58));
+    assert_eq!(x.data["tax_amount"], json!(0.0));
+    assert_eq!(x.data["net_amount"], json!(2042.58));
+}
+
+#[test]
+fn the_buyer_after_a_labels_colon_and_the_seller_beside_it_on_that_line() {
+    let d = doc(&[
+        ("Kovář a syn s.r.o.", 49.0, 47.0),
+        ("INVOICE", 447.0, 47.0),
+        ("Bill To:", 49.0, 146.0),
+        ("Pereira Engenharia Ltda.", 98.0, 146.0),
+        ("Kovář a syn s.r.o.", 382.0, 146.0),
+        ("Parkway 300", 98.0, 158.0),
+        ("Vinohradská 112", 382.0, 158.0),
+        ("Brno", 98.0, 170.0),
+        ("78701 Austin", 382.0, 170.0),
+        ("Total", 300.0, 300.0),
+        ("$ 120.00", 450.0, 300.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["buyer_name"], json!("Pereira Engenharia Ltda."));
+    assert_eq!(x.data["vendor_name"], json!("Kovář a syn s.r.o."));
+}
