@@ -1,10 +1,11 @@
 """Invoices laid out by other people's software, with their ground truth.
 
-Writes PDF invoices made by five invoice generators from PyPI that docex has never been
+Writes PDF invoices made by six invoice generators from PyPI that docex has never been
 shaped to, InvoiceGenerator (A4, English, Czech and Brazilian Portuguese labels, babel's
 number and date formats of the currency's locale), pyinvoice (US letter, label/value
 tables), invoicepy (HTML through WeasyPrint, English and English/Lithuanian), invoicer
-(ReportLab, Slovak) and facturapdf (ReportLab, Spanish), and by
+(ReportLab, Slovak), facturapdf (ReportLab, Spanish) and pyinvoicer (HTML through
+WeasyPrint, English), and by
 LaTeX (KOMA-Script's scrlttr2 letters with invoice2 tables, English and German), from seeded
 random data, and a manifest in the form `docex eval` reads. The ground
 truth is the data each invoice was made from, with totals as the generator computes them.
@@ -476,6 +477,51 @@ def facturapdf_batch(out_dir, count, seed):
     return entries
 
 
+def pyinvoicer_batch(out_dir, count, seed):
+    """English invoices by pyinvoicer 0.0.3 (BSD 3-Clause; a Jinja HTML template printed by
+    WeasyPrint), from the YAML it reads. Its VAT is never read from the YAML: every invoice it
+    makes has a VAT of 0, printed as an amount, and a total with VAT equal to the one
+    without. It prints the caller's dates as given and amounts as Python's decimals with
+    the currency's sign (€ for anything but dollars)."""
+    import yaml
+    from pyinvoicer.invoice import SimpleInvoice
+    from pyinvoicer.renderer import PDFRenderer
+
+    rng = random.Random(f"{seed}-pyinvoicer")
+    entries = []
+    for n in range(count):
+        vendor, buyer = rng.choice(VENDORS), rng.choice(BUYERS)
+        (city, postcode), street = rng.choice(CITIES), rng.choice(STREETS)
+        issued = some_date(rng)
+        due = issued + datetime.timedelta(days=rng.choice([14, 30]))
+        currency = rng.choice(["EUR", "USD"])
+        date_format = rng.choice(["%Y-%m-%d", "%d %B %Y", "%B %d, %Y"])
+        lines = [{"name": rng.choice(ITEMS), "units": rng.randint(1, 9), "unit_price": f"{rng.randint(100, 90000) / 100:.2f}"}
+                 for _ in range(rng.randint(1, 5))]
+        content = {
+            "company": {"name": vendor, "detail": f"{street}<br>{postcode} {city}<br>billing@example.com", "logo_url": ""},
+            "invoice": {"id": invoice_number(rng), "date": f"{issued:{date_format}}", "due_date": f"{due:{date_format}}"},
+            "client": {"name": buyer, "detail": f"{rng.choice(STREETS)}<br>{rng.choice(CITIES)[0]}"},
+            "items": lines, "footer_note": "Thank you for your business. Payment within 30 days.", "currency": currency,
+        }
+        with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as source:
+            yaml.safe_dump(content, source, allow_unicode=True)
+        try:
+            invoice = SimpleInvoice(source.name)
+        finally:
+            os.remove(source.name)
+        file = f"pyinvoicer-{n:02d}.pdf"
+        PDFRenderer(invoice).dump(os.path.join(out_dir, file))
+        net = money(invoice.total_excl_tax)
+        entries.append({"file": file, "doc_type": "invoice", "split": "third_party", "source": "pyinvoicer", "ground_truth": {
+            "invoice_number": content["invoice"]["id"], "issue_date": issued.isoformat(), "due_date": due.isoformat(),
+            "currency": currency, "vendor_name": vendor, "buyer_name": buyer,
+            "net_amount": net, "tax_amount": 0.0, "total_amount": money(invoice.total_incl_tax),
+            "line_items": [{"description": item.name, "quantity": int(item.units), "unit_price": money(item.unit_price),
+                            "amount": money(item.amount)} for item in invoice.items]}})
+    return entries
+
+
 def latex_escape(text):
     return "".join({"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_"}.get(c, c) for c in text)
 
@@ -504,6 +550,7 @@ def main():
     entries += latex_batch(args.out_dir, args.count, args.seed)
     entries += invoicer_batch(args.out_dir, args.count, args.seed)
     entries += facturapdf_batch(args.out_dir, args.count, args.seed)
+    entries += pyinvoicer_batch(args.out_dir, args.count, args.seed)
     with open(os.path.join(args.out_dir, "manifest.json"), "w") as manifest:
         json.dump(entries, manifest, indent=1, ensure_ascii=False)
     print(f"{len(entries)} invoices in {args.out_dir}", file=sys.stderr)

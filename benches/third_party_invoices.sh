@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # docex on invoices laid out by other people's software: benches/third_party_invoices.py
-# makes invoices with five invoice generators from PyPI (InvoiceGenerator in English, Czech
+# makes invoices with six invoice generators from PyPI (InvoiceGenerator in English, Czech
 # and Brazilian Portuguese; pyinvoice; invoicepy in English and English/Lithuanian; invoicer in
-# Slovak; facturapdf in Spanish) and with LaTeX (KOMA-Script letters with invoice2 tables, English and German), and
+# Slovak; facturapdf in Spanish; pyinvoicer) and with LaTeX (KOMA-Script letters with invoice2 tables, English and German), and
 # benches/third_party_invoices.mjs with five from npm (microinvoice; pdf-invoice in four
 # locales; jspdf-invoice-template; invoice-it in English and French and generate-invoice in
 # Finnish and English, both printed by Chromium) from
@@ -11,7 +11,7 @@
 # layout (the held-out figures) and which after.
 #
 # Usage: benches/third_party_invoices.sh [eval options, e.g. --json]   (from the repository root)
-# Env:   COUNT   invoices per generator and language (default 8, so 120 in all)
+# Env:   COUNT   invoices per generator and language (default 8, so 128 in all)
 #        SEED    the random data's seed (default 1)
 #        KEEP    a folder to keep the invoices and manifest in (default: a temporary one)
 #        VENV    the virtual environment for the Python generators (default: $TMPDIR/docex-third-party-venv)
@@ -33,9 +33,10 @@ fi
 VENV=${VENV:-${TMPDIR:-/tmp}/docex-third-party-venv}
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
 "$VENV/bin/python" -m pip install -q --disable-pip-version-check 'InvoiceGenerator==1.2.0' 'pyinvoice==0.1.7' 'invoicepy==0.1.2' 'pydyf==0.1.2' 'PyYAML==6.0.4'
-# invoicer and facturapdf pin ReportLabs of 2017 and 2015 that no longer build; they run on the
-# one pyinvoice brings.
-"$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps 'invoicer==0.1.0' 'facturapdf==0.0.4'
+# invoicer and facturapdf pin ReportLabs of 2017 and 2015 that no longer build, and pyinvoicer
+# a WeasyPrint older than invoicepy's: they run on the ones pyinvoice and invoicepy bring.
+"$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps 'invoicer==0.1.0' 'facturapdf==0.0.4' \
+  'pyinvoicer==0.0.3'
 
 NPM_DIR=${NPM_DIR:-${TMPDIR:-/tmp}/docex-third-party-npm}
 mkdir -p "$NPM_DIR"
