@@ -470,6 +470,15 @@ fn labelled_candidates(ctx: &Ctx, index: usize, field: &FieldSpec) -> Vec<Candid
                 continue;
             }
         }
+        // "Customer: 2": the label keys a number right beside it, so what is under it is
+        // no name of its.
+        let keyed_number = line.text.get(s..e).is_some_and(|t| {
+            let value = t.trim_matches(|c: char| !c.is_alphanumeric());
+            !value.is_empty() && value.chars().all(|c| c.is_ascii_digit())
+        });
+        if keyed_number && matches!(field.kind, FieldKind::Name) {
+            continue;
+        }
         if let Some((j, s, e)) = below_region(ctx, hit) {
             if let Some(p) = parse_region(ctx, field, &ctx.lines[j], s, e) {
                 // A value below a label in running text is less sure than one in a form; an
@@ -771,14 +780,14 @@ fn address_under(ctx: &Ctx, li: usize, b: &BBox) -> Vec<(usize, usize, usize)> {
 
 /// The recipient of a letter set for a window envelope: under a line of small print that
 /// gives the sender's return address ("Müller Werkzeuge GmbH, Vinohradská 112, LS1 4AP
-/// Leeds", the name printed again elsewhere on the page), the first line of the block
-/// aligned with it is the recipient's name.
+/// Leeds", or its parts set apart by bullets, the name printed again elsewhere on the page),
+/// the first line of the block starting about where it starts is the recipient's name.
 fn window_recipient(ctx: &Ctx) -> Option<Candidate> {
     for (li, line) in ctx.lines.iter().enumerate() {
         if line.page != 1 || line.bbox.y0 > line.page_height * 0.5 {
             break;
         }
-        let parts: Vec<&str> = line.text.split(',').map(str::trim).collect();
+        let parts: Vec<&str> = line.text.split([',', '●', '•', '·', '|', '–']).map(str::trim).collect();
         if parts.len() < 3 || !parts[1..].iter().any(|p| p.chars().any(|c| c.is_ascii_digit())) {
             continue;
         }
@@ -786,7 +795,7 @@ fn window_recipient(ctx: &Ctx) -> Option<Candidate> {
         let small_print = line.height() < 0.85 * next.height();
         let under = next.page == line.page
             && next.bbox.y0 - line.bbox.y1 < 6.0 * next.height()
-            && (next.bbox.x0 - line.bbox.x0).abs() < 6.0;
+            && (next.bbox.x0 - line.bbox.x0).abs() < 2.0 * next.height();
         let sender = fold(parts[0]);
         let named_elsewhere = || {
             ctx.lines.iter().enumerate().any(|(j, other)| {

@@ -1316,3 +1316,23 @@ fn the_buyer_after_a_labels_colon_and_the_seller_beside_it_on_that_line() {
     assert_eq!(x.data["buyer_name"], json!("Pereira Engenharia Ltda."));
     assert_eq!(x.data["vendor_name"], json!("Kovář a syn s.r.o."));
 }
+
+#[test]
+fn a_return_address_set_apart_by_bullets_and_a_customer_label_keying_a_number() {
+    let d = sized(&[
+        ("Bei Spiel GmbH", 451.0, 122.0, 9.0),
+        ("Ecke 12", 451.0, 138.0, 9.0),
+        ("Bei Spiel GmbH ● Ecke 12 ● 12345 Stadthausen ● Germany", 82.0, 155.0, 6.0),
+        ("Theodor Est", 71.0, 167.0, 14.0),
+        ("Bahnstr. 42", 71.0, 196.0, 12.0),
+        ("88802 Spielkreis", 71.0, 223.0, 12.0),
+        ("Customer:2", 57.0, 308.0, 12.0),
+        ("Your order AB321", 57.0, 335.0, 14.0),
+        ("Due payable: 571.04 €", 57.0, 500.0, 12.0),
+        ("Please remit until 2020-12-12.", 57.0, 520.0, 12.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["buyer_name"], json!("Theodor Est"));
+    assert_eq!(x.data["due_date"], json!("2020-12-12"));
+    assert_eq!(x.data["amount_due"], json!(571.04));
+}
