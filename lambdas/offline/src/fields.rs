@@ -470,6 +470,12 @@ fn labelled_candidates(ctx: &Ctx, index: usize, field: &FieldSpec) -> Vec<Candid
                 continue;
             }
         }
+        if field.kind == FieldKind::Date {
+            if let Some(c) = wrapped_date(ctx, hit, (s, e), 0.85 * q) {
+                out.push(c);
+                continue;
+            }
+        }
         // "Customer: 2": the label keys a number right beside it, so what is under it is
         // no name of its.
         let keyed_number = line.text.get(s..e).is_some_and(|t| {
@@ -494,6 +500,48 @@ fn labelled_candidates(ctx: &Ctx, index: usize, field: &FieldSpec) -> Vec<Candid
         }
     }
     out
+}
+
+/// A date wrapped over two lines of a narrow cell beside its label: "18 September" right of
+/// "Due" and "2023" on the next line, or "04 September" above a "Date:" set in the middle
+/// of its cell and "2023" below it.
+fn wrapped_date(ctx: &Ctx, hit: &LabelHit, (s, e): (usize, usize), confidence: f64) -> Option<Candidate> {
+    let here = &ctx.lines[hit.line];
+    let centre = |b: &BBox| (b.y0 + b.y1) / 2.0;
+    // The words right of the label on a line beside it, none of them a label.
+    let right_of_label = |j: usize| -> Option<(String, BBox)> {
+        let line = ctx.lines.get(j)?;
+        if line.page != here.page || (centre(&line.bbox) - centre(&here.bbox)).abs() > 1.5 * here.height() {
+            return None;
+        }
+        let words: Vec<_> =
+            line.words.iter().filter(|w| w.bbox.x0 >= hit.bbox.x1 && !has_hit(ctx, j, w.start, w.end)).collect();
+        let text = words.iter().map(|w| &line.text[w.start..w.end]).collect::<Vec<_>>().join(" ");
+        let bbox = words.iter().map(|w| w.bbox).reduce(|a, b| a.union(&b))?;
+        Some((text, bbox))
+    };
+    let own = here.text.get(s..e).map(str::trim).filter(|t| t.chars().any(char::is_alphanumeric));
+    let before = match own {
+        Some(text) => Some((text.to_string(), here.bbox_of(s, e)?)),
+        None => right_of_label(hit.line.checked_sub(1)?),
+    }?;
+    let after = right_of_label(hit.line + 1)?;
+    let joined = format!("{} {}", before.0, after.0);
+    let date = find_dates_with(&joined, ctx.order).into_iter().next()?;
+    // Both lines take part: the date starts on the first and ends on the second.
+    if date.start >= before.0.len() || date.end <= before.0.len() + 1 {
+        return None;
+    }
+    Some(Candidate {
+        value: json!(date.iso),
+        confidence,
+        page: here.page,
+        text: joined[date.start..date.end].to_string(),
+        bbox: Some(before.1.union(&after.1)),
+        line: hit.line,
+        amount: None,
+        currency: None,
+    })
 }
 
 /// The currency of the document from the symbols and codes found next to amounts (and

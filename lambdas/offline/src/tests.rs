@@ -1336,3 +1336,21 @@ fn a_return_address_set_apart_by_bullets_and_a_customer_label_keying_a_number() 
     assert_eq!(x.data["due_date"], json!("2020-12-12"));
     assert_eq!(x.data["amount_due"], json!(571.04));
 }
+
+#[test]
+fn a_date_wrapped_over_two_lines_of_a_narrow_cell_is_read_whole() {
+    let d = doc(&[
+        ("04 September", 498.0, 96.0),
+        ("Date:", 462.0, 101.0),
+        ("2023", 533.0, 106.0),
+        ("Due", 467.0, 120.0),
+        ("18 September", 498.0, 120.0),
+        ("Date:", 462.0, 132.0),
+        ("2023", 533.0, 132.0),
+        ("Total", 300.0, 300.0),
+        ("$ 120.00", 450.0, 300.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["issue_date"], json!("2023-09-04"));
+    assert_eq!(x.data["due_date"], json!("2023-09-18"));
+}
