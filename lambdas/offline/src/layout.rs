@@ -31,6 +31,8 @@ pub(crate) struct TLine {
     /// followed by an upper-case one ("TotalAmount", "SubTotal"), as recognised receipts
     /// print labels.
     glued: Vec<bool>,
+    /// The folded positions where a word starts: where a label may start.
+    word_starts: Vec<usize>,
 }
 
 /// A label found on a line.
@@ -88,7 +90,9 @@ impl TLine {
             }
             previous = Some(c);
         }
-        TLine { page, page_height, ocr, text, words: twords, bbox, folded, spans, glued }
+        let word_starts =
+            (0..folded.len()).filter(|&i| folded[i] != ' ' && (i == 0 || folded[i - 1] == ' ' || glued[i])).collect();
+        TLine { page, page_height, ocr, text, words: twords, bbox, folded, spans, glued, word_starts }
     }
 
     pub fn height(&self) -> f32 {
@@ -106,12 +110,8 @@ impl TLine {
         if label.is_empty() || label.len() > self.folded.len() {
             return out;
         }
-        let boundary = |i: usize| i == 0 || i >= self.folded.len() || self.folded[i - 1] == ' ' || self.glued[i];
         let end_boundary = |i: usize| i >= self.folded.len() || self.folded[i] == ' ' || self.glued[i];
-        for i in 0..self.folded.len() {
-            if !boundary(i) || self.folded[i] == ' ' {
-                continue;
-            }
+        for &i in self.word_starts.iter().filter(|&&i| self.folded[i] == label[0]) {
             // Walk the label over the folded text.
             let (mut a, mut b) = (0, i);
             while a < label.len() && b < self.folded.len() {
