@@ -689,7 +689,7 @@ fn legal_name_candidates(ctx: &Ctx, buyer_fields: &[usize]) -> Vec<Candidate> {
 }
 
 /// Whether a text holds an amount with decimals ("20.38", "1.234,50").
-fn priced(text: &str) -> bool {
+pub(crate) fn priced(text: &str) -> bool {
     static PRICE: std::sync::LazyLock<Regex> =
         std::sync::LazyLock::new(|| Regex::new(r"\d[.,]\d{2}\b").expect("a valid pattern"));
     PRICE.is_match(text)
@@ -991,7 +991,8 @@ fn seller_named_under_a_person(ctx: &Ctx, vendor_name: &str, recipient: usize) -
 /// on the upper half of page 1, below the letterhead (`below`, its last line), a block of
 /// lines standing apart, aligned on the left, one or two names over an address (a line with
 /// a number: the street or the postcode), no label in it. Of two names the one with a legal
-/// form, else the first.
+/// form, else the second where the seller's own block prints a person over the seller, else
+/// the first.
 fn unlabelled_recipient(ctx: &Ctx, below: usize, vendor: &Candidate) -> Option<Candidate> {
     let lines = &ctx.lines;
     let vendor_name = vendor.value.as_str().map(fold)?;
@@ -1289,6 +1290,12 @@ fn net_added_to_the_tax(ctx: &Ctx, fields: &[&FieldSpec], chosen: &[(usize, Cand
     None
 }
 
+/// The field a rule's pointer names, when it names a top-level field ("/net_amount").
+fn field_at(fields: &[&FieldSpec], pointer: &str) -> Option<usize> {
+    let name = pointer.strip_prefix('/').filter(|n| !n.contains('/'))?;
+    fields.iter().position(|f| f.name == name)
+}
+
 /// Amounts that break a sum rule of the spec over single fields (net + tax = total) where
 /// another labelled candidate of one term keeps it: that one is taken ("TOTAL TVA 4,90"
 /// over the first row of a VAT breakdown under "Montant TVA", 2,20).
@@ -1298,15 +1305,11 @@ fn fit_the_sums(
     chosen: &mut [(usize, Candidate)],
     candidates: &HashMap<usize, Vec<Candidate>>,
 ) {
-    let index_of = |pointer: &str| {
-        let name = pointer.strip_prefix('/').filter(|n| !n.contains('/'))?;
-        fields.iter().position(|f| f.name == name)
-    };
     for rule in &spec.rules {
         let Rule::Sum { terms, less, equals_any, tolerance } = rule else { continue };
         let (Some(terms), Some(targets)) = (
-            terms.iter().map(|t| index_of(t)).collect::<Option<Vec<usize>>>(),
-            equals_any.iter().map(|t| index_of(t)).collect::<Option<Vec<usize>>>(),
+            terms.iter().map(|t| field_at(fields, t)).collect::<Option<Vec<usize>>>(),
+            equals_any.iter().map(|t| field_at(fields, t)).collect::<Option<Vec<usize>>>(),
         ) else {
             continue;
         };
@@ -1347,8 +1350,8 @@ fn reread_dates_out_of_order(spec: &Spec, fields: &[&FieldSpec], chosen: &mut [(
     };
     let reading = |c: &Candidate, o: DateOrder| find_dates_with(&c.text, o).first().map(|d| d.iso.clone());
     let chosen_for = |pointer: &str| {
-        let name = pointer.trim_start_matches('/');
-        chosen.iter().find(|(i, _)| fields[*i].name == name).map(|(_, c)| c)
+        let field = field_at(fields, pointer)?;
+        chosen.iter().find(|(i, _)| *i == field).map(|(_, c)| c)
     };
     let kept_the_other_way = spec.rules.iter().any(|rule| {
         let Rule::DateOrder { earlier, later } = rule else { return false };
@@ -1472,8 +1475,9 @@ pub(crate) fn extract_from_pages(document: &Document, spec: &Spec) -> Extraction
         }
     }
     // Fallbacks.
+    let head = letterhead(&ctx, &buyer_fields);
     let recipient = window_recipient(&ctx).or_else(|| {
-        let head = letterhead(&ctx, &buyer_fields)?;
+        let head = head.as_ref()?;
         unlabelled_recipient(&ctx, head.address.last().map_or(head.name.line, |a| a.0), &head.name)
     });
     let mut first_date_taken = false;
@@ -1521,21 +1525,20 @@ pub(crate) fn extract_from_pages(document: &Document, spec: &Spec) -> Extraction
                 first_date_candidate(&ctx, &used_dates)
             }
             FieldKind::Name if is_vendor_field(&field.name) => {
-                let head = letterhead(&ctx, &buyer_fields).map(|h| h.name);
                 let mut cands = legal_name_candidates(&ctx, &buyer_fields);
                 // Two parties side by side with no label: the one read first is the issuer, the
                 // other the customer, whatever their legal forms.
-                if let Some(b) = head.as_ref().and_then(|h| h.bbox.map(|b| (h.line, b))) {
+                if let Some(b) = head.as_ref().and_then(|h| h.name.bbox.map(|b| (h.name.line, b))) {
                     cands.retain(|c| !(c.line == b.0 && c.bbox.is_some_and(|cb| cb.x0 > b.1.x1)));
                 }
-                cands.extend(head);
+                cands.extend(head.as_ref().map(|h| h.name.clone()));
                 cands.extend(footer_name_candidate(&ctx));
                 cands.retain(|c| recipient.as_ref().is_none_or(|r| r.line != c.line));
                 choose(field, cands)
             }
             FieldKind::Name if is_buyer_field(&field.name) => recipient.clone(),
             FieldKind::Address if !is_buyer_field(&field.name) => {
-                letterhead(&ctx, &buyer_fields).and_then(|h| letterhead_address(&ctx, &h))
+                head.as_ref().and_then(|h| letterhead_address(&ctx, h))
             }
             FieldKind::Identifier => field.pattern.as_deref().and_then(|p| pattern_candidate(&ctx, p)),
             _ => None,

@@ -10,7 +10,7 @@ use docex_core::{Extraction, FieldEvidence, FieldKind, FieldSpec, Spec};
 use docex_normalize::{find_money, find_money_grouped, fold};
 use serde_json::{Map, Value, json};
 
-use crate::fields::Ctx;
+use crate::fields::{Ctx, priced};
 use crate::layout::{TLine, TWord, fold_label};
 
 /// A column as located on the header row: one of the table spec's, or (`spec: None`) a
@@ -213,7 +213,7 @@ pub(crate) fn extract_tables(ctx: &Ctx, spec: &Spec, extraction: &mut Extraction
         let Some((header, mut cols)) = find_header(ctx, columns, 0..ctx.lines.len()) else { continue };
         let total_fields: Vec<usize> =
             ctx.fields.iter().enumerate().filter(|(_, f)| matches!(f.kind, FieldKind::Money)).map(|(i, _)| i).collect();
-        let mut rows: Vec<(Map<String, Value>, Vec<(String, String, usize, usize, usize)>)> = Vec::new();
+        let mut rows: Vec<Row> = Vec::new();
         let furniture = page_furniture(ctx);
         let mut page = ctx.lines[header].page;
         let mut previous_y1 = ctx.lines[header].bbox.y1;
@@ -378,10 +378,6 @@ fn counts_that_are_prices(cols: &[Column], columns: &[FieldSpec], rows: &mut [Ro
     let [count] = numeric.as_slice() else { return };
     let line_amount = columns.iter().find(|c| matches!(c.kind, FieldKind::Money) && !c.name.contains("unit"));
     let Some(amount) = line_amount.filter(|_| !matches!(count.kind, FieldKind::Money)) else { return };
-    let priced = |text: &str| {
-        let digits: Vec<char> = text.trim().chars().rev().take(3).collect();
-        matches!(digits.as_slice(), [a, b, '.' | ','] if a.is_ascii_digit() && b.is_ascii_digit())
-    };
     let every_row_priced =
         rows.iter().all(|(_, sources)| sources.iter().any(|(name, text, ..)| name == &count.name && priced(text)));
     if !every_row_priced {
