@@ -19,6 +19,7 @@ import datetime
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -522,6 +523,131 @@ def pyinvoicer_batch(out_dir, count, seed):
     return entries
 
 
+def django_invoicing_batch(out_dir, count, seed):
+    """Invoices by django-invoicing 13.1.0 (Pragmatic Mates; its HTML formatter, Bootstrap 4
+    panels printed by Chromium, as its own PDF export sends them to a print service; Bootstrap's
+    print styles make the page A3) in
+    English, Czech, Polish, Hungarian and Romanian, the languages it is translated into. Its
+    templates and translations render through Django; the invoice they read is a plain object
+    with the model's fields and sums (items' subtotals, their VAT, total, amount to pay), not a
+    database row. Amounts are Django's floatformat ("1234.50") followed by the currency's
+    code; dates d.m.Y; the number is the package's default, year/sequence."""
+    import django
+    from django.conf import settings
+
+    package = os.path.dirname(__import__("invoicing").__file__)
+    if not settings.configured:
+        settings.configure(
+            USE_I18N=True, LANGUAGE_CODE="en", LOCALE_PATHS=[os.path.join(package, "locale")],
+            TEMPLATES=[{"BACKEND": "django.template.backends.django.DjangoTemplates",
+                        "DIRS": [os.path.join(package, "templates")],
+                        "OPTIONS": {"libraries": {"invoicing": "invoicing.templatetags.invoicing"}}}])
+        django.setup()
+    from django.template import loader
+    from django.utils import translation
+
+    css = open(os.environ["BOOTSTRAP_CSS"]).read()
+    chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    rng = random.Random(f"{seed}-django-invoicing")
+    places = [("Vinohradská 112", "12000", "Praha", "Czechia"), ("ul. Marszałkowska 84", "00-514", "Warszawa", "Poland"),
+              ("Andrássy út 60", "1062", "Budapest", "Hungary"), ("Strada Lipscani 21", "030031", "București", "Romania"),
+              ("Harbour Road 17", "LS1 4AP", "Leeds", "United Kingdom")]
+    currencies = {"cs": "CZK", "pl": "PLN", "hu": "HUF", "ro": "RON", "en": "EUR"}
+
+    class Rows(list):
+        def exists(self):
+            return bool(self)
+
+        def all(self):
+            return self
+
+    class Item:
+        get_absolute_url = None
+        discount = 0
+
+        def __init__(self, title, quantity, unit_price, tax_rate):
+            self.title, self.quantity, self.unit_price, self.tax_rate = title, quantity, unit_price, tax_rate
+            self.subtotal = Decimal(money(unit_price * quantity))
+            self.vat = Decimal(money(self.subtotal * tax_rate / 100))
+            self.total = self.subtotal + self.vat
+
+        def get_unit_display(self):
+            return translation.gettext("pcs.")
+
+    class Invoice:
+        class TYPE:
+            ADVANCE = "ADVANCE"
+        credit = already_paid = 0
+        has_discount = is_reverse_charge = False
+        subtitle = note = delivery_method = constant_symbol = specific_symbol = reference = None
+        issuer_phone = supplier_additional_info = customer_additional_info = shipping = None
+        bank_street = bank_zip = bank_city = bank_country = None
+
+        def __init__(self, **fields):
+            self.__dict__.update(fields)
+            self.subtotal = sum(item.subtotal for item in self.item_set)
+            self.vat = sum(item.vat for item in self.item_set)
+            self.total = self.to_pay = self.subtotal + self.vat
+            self.payment_term = (self.date_due - self.date_issue).days
+
+        def __str__(self):
+            return self.number
+
+        def get_type_display(self):
+            return translation.gettext("Invoice")
+
+        def get_payment_method_display(self):
+            return translation.gettext("bank transfer")
+
+        def get_supplier_country_display(self):
+            return self.supplier_country
+
+        get_customer_country_display = lambda self: self.customer_country
+
+    entries = []
+    with tempfile.TemporaryDirectory() as html_dir:
+        for n in range(count):
+            language = ["en", "cs", "pl", "hu", "ro"][n % 5]
+            vendor, buyer = rng.choice(VENDORS), rng.choice(BUYERS)
+            (street, zip_code, city, country), (buyer_street, buyer_zip, buyer_city, buyer_country) = rng.sample(places, 2)
+            issued = some_date(rng)
+            due = issued + datetime.timedelta(days=rng.choice([14, 30]))
+            rate = rng.choice([0, 10, 20, 21, 23, 27])
+            items = Rows(Item(rng.choice(ITEMS), rng.randint(1, 9), Decimal(rng.randint(100, 90000)) / 100, rate)
+                         for _ in range(rng.randint(1, 5)))
+            invoice = Invoice(
+                language=language, number=f"{issued.year}/{rng.randint(1, 999)}", item_set=items, currency=currencies[language],
+                supplier_name=vendor, supplier_street=street, supplier_zip=zip_code, supplier_city=city, supplier_country=country,
+                supplier_registration_id=str(rng.randint(10**7, 10**8 - 1)), supplier_tax_id=str(rng.randint(10**9, 10**10 - 1)),
+                supplier_vat_id=f"CZ{rng.randint(10**7, 10**8 - 1)}",
+                customer_name=buyer, customer_street=buyer_street, customer_zip=buyer_zip, customer_city=buyer_city,
+                customer_country=buyer_country, customer_registration_id=str(rng.randint(10**7, 10**8 - 1)),
+                customer_tax_id="", customer_vat_id="",
+                bank_name="Example Bank", bank_iban=f"CZ65080000{rng.randint(10**13, 10**14 - 1)}", bank_swift_bic="GIBACZPX",
+                issuer_name="Jana Nováková", issuer_email="billing@example.com",
+                date_issue=issued, date_tax_point=issued, date_due=due, payment_method="BANK_TRANSFER",
+                variable_symbol=str(rng.randint(10**5, 10**9)))
+            html = loader.get_template("invoicing/formatters/bootstrap.html").render({"invoice": invoice})
+            html = re.sub(r"<link rel=\"stylesheet\"[^>]*>", lambda _: f"<style>{css}</style>", html)
+            source = os.path.join(html_dir, f"{n}.html")
+            with open(source, "w") as page:
+                page.write(html)
+            file = f"django-invoicing-{n:02d}.pdf"
+            subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+                            f"--print-to-pdf={os.path.join(out_dir, file)}", f"file://{source}"],
+                           check=True, capture_output=True)
+            entries.append({"file": file, "doc_type": "invoice", "split": "third_party", "source": f"django-invoicing ({language})",
+                            "ground_truth": {
+                                "invoice_number": invoice.number, "issue_date": issued.isoformat(), "due_date": due.isoformat(),
+                                "currency": invoice.currency, "vendor_name": vendor, "vendor_vat_id": invoice.supplier_vat_id,
+                                "buyer_name": buyer, "net_amount": float(invoice.subtotal), "tax_amount": float(invoice.vat),
+                                "total_amount": float(invoice.total),
+                                "line_items": [{"description": item.title, "quantity": item.quantity,
+                                                "unit_price": float(item.unit_price), "amount": float(item.total)}
+                                               for item in items]}})
+    return entries
+
+
 def latex_escape(text):
     return "".join({"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_"}.get(c, c) for c in text)
 
@@ -551,6 +677,7 @@ def main():
     entries += invoicer_batch(args.out_dir, args.count, args.seed)
     entries += facturapdf_batch(args.out_dir, args.count, args.seed)
     entries += pyinvoicer_batch(args.out_dir, args.count, args.seed)
+    entries += django_invoicing_batch(args.out_dir, args.count, args.seed)
     with open(os.path.join(args.out_dir, "manifest.json"), "w") as manifest:
         json.dump(entries, manifest, indent=1, ensure_ascii=False)
     print(f"{len(entries)} invoices in {args.out_dir}", file=sys.stderr)

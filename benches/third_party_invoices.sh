@@ -30,21 +30,28 @@ if ! command -v pdflatex >/dev/null || ! kpsewhich invoice2.sty siunitx.sty lmod
   exit 1
 fi
 
-VENV=${VENV:-${TMPDIR:-/tmp}/docex-third-party-venv}
-[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
-"$VENV/bin/python" -m pip install -q --disable-pip-version-check 'InvoiceGenerator==1.2.0' 'pyinvoice==0.1.7' 'invoicepy==0.1.2' 'pydyf==0.1.2' 'PyYAML==6.0.4'
-# invoicer and facturapdf pin ReportLabs of 2017 and 2015 that no longer build, and pyinvoicer
-# a WeasyPrint older than invoicepy's: they run on the ones pyinvoice and invoicepy bring.
-"$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps 'invoicer==0.1.0' 'facturapdf==0.0.4' \
-  'pyinvoicer==0.0.3'
-
 NPM_DIR=${NPM_DIR:-${TMPDIR:-/tmp}/docex-third-party-npm}
 mkdir -p "$NPM_DIR"
 [ -f "$NPM_DIR/package.json" ] || echo '{"private": true}' > "$NPM_DIR/package.json"
 # --ignore-scripts: invoice-it's and generate-invoice's own PDF export would download PhantomJS;
 # Chromium prints their HTML instead.
 npm install --prefix "$NPM_DIR" --no-audit --no-fund --loglevel=error --ignore-scripts 'microinvoice@1.0.6' '@h1dd3nsn1p3r/pdf-invoice@1.0.12' \
-  'jspdf-invoice-template-nodejs@1.4.40' '@rimiti/invoice-it@3.6.0' 'generate-invoice@0.2.2' 'playwright-core@1.65.1'
+  'jspdf-invoice-template-nodejs@1.4.40' '@rimiti/invoice-it@3.6.0' 'generate-invoice@0.2.2' 'playwright-core@1.65.1' \
+  'bootstrap@4.1.1'
+
+# django-invoicing links Bootstrap 4.1.1 from a CDN; the same release comes from npm.
+export BOOTSTRAP_CSS=$NPM_DIR/node_modules/bootstrap/dist/css/bootstrap.min.css
+
+VENV=${VENV:-${TMPDIR:-/tmp}/docex-third-party-venv}
+[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+"$VENV/bin/python" -m pip install -q --disable-pip-version-check 'InvoiceGenerator==1.2.0' 'pyinvoice==0.1.7' 'invoicepy==0.1.2' 'pydyf==0.1.2' 'PyYAML==6.0.4'
+# invoicer and facturapdf pin ReportLabs of 2017 and 2015 that no longer build, and pyinvoicer
+# a WeasyPrint older than invoicepy's: they run on the ones pyinvoice and invoicepy bring.
+"$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps 'invoicer==0.1.0' 'facturapdf==0.0.4' \
+  'pyinvoicer==0.0.3' 'django-invoicing==13.1.0'
+# django-invoicing's templates and translations render through Django alone: its models (and the
+# packages they need) are not used.
+"$VENV/bin/python" -m pip install -q --disable-pip-version-check 'Django==5.2.19'
 
 # shellcheck source=benches/docex_and_workdir.sh
 . benches/docex_and_workdir.sh
