@@ -199,12 +199,26 @@ fn continues_a_label(ctx: &Ctx, hit: &LabelHit) -> bool {
     (separators_only && between.contains(['/', '|', '('])) || (opened && words.len() <= 2) || qualified
 }
 
-/// The segment of the nearest line below a label that overlaps it horizontally.
+/// The segment of the nearest line below a label that overlaps it horizontally; or, under a
+/// label alone on its line, a line right below it that holds one value and nothing else,
+/// wherever it is aligned (a panel's title over its body set right: "Total due" over
+/// "14731.92 EUR" at the far side of the page), the top line of the next page when the label
+/// ends its page.
 fn below_region(ctx: &Ctx, hit: &LabelHit) -> Option<(usize, usize, usize)> {
     let here = &ctx.lines[hit.line];
     let height = here.height();
+    let label_alone = here.segments().len() == 1
+        && here.text[..hit.start].trim().is_empty()
+        && here.text[hit.end..].trim_matches(|c: char| c.is_whitespace() || c == ':').is_empty();
+    let lone_value = |j: usize| match ctx.lines[j].segments()[..] {
+        [(s, e)] if label_alone && j == hit.line + 1 && !has_hit(ctx, j, s, e) => Some((j, s, e)),
+        _ => None,
+    };
     for j in hit.line + 1..(hit.line + 5).min(ctx.lines.len()) {
         let line = &ctx.lines[j];
+        if line.page == here.page + 1 {
+            return lone_value(j);
+        }
         if line.page != here.page || line.bbox.y0 - here.bbox.y1 > 3.5 * height {
             break;
         }
@@ -242,6 +256,9 @@ fn below_region(ctx: &Ctx, hit: &LabelHit) -> Option<(usize, usize, usize)> {
             }
             return Some((j, s, e));
         }
+        if let Some(value) = lone_value(j) {
+            return Some(value);
+        }
     }
     None
 }
@@ -259,7 +276,19 @@ fn blank_dates(text: &str, order: DateOrder) -> String {
     String::from_utf8(bytes).unwrap_or_else(|_| text.to_string())
 }
 
-const NUMBER_WORDS: &[&str] = &["no", "nr", "n", "no.", "nr.", "number", "num", "nummer", "numero", "#", "id", "ref"];
+const NUMBER_WORDS: &[&str] = &[
+    "no", "nr", "n", "no.", "nr.", "number", "num", "nummer", "numero", "#", "id", "ref", "numer", "număr", "číslo",
+    "szám",
+];
+
+/// Whether the words right of a label say that it names an identifier, not an amount: "Tax
+/// No.: 5176189268", "VAT Nr.", "ÁFA szám".
+fn names_an_identifier(rest: &str) -> bool {
+    rest.split_whitespace().next().is_some_and(|word| {
+        let word = word.trim_matches(|c: char| !c.is_alphanumeric() && c != '#').to_lowercase();
+        NUMBER_WORDS.contains(&word.as_str())
+    })
+}
 
 /// Parses the value of a field from a region of a line. Returns the value, the byte range
 /// of its source text, a quality factor, and (for money) the amount and currency.
@@ -463,6 +492,9 @@ fn labelled_candidates(ctx: &Ctx, index: usize, field: &FieldSpec) -> Vec<Candid
             continue;
         }
         let (s, e) = right_region(ctx, hit);
+        if field.kind == FieldKind::Money && line.text.get(s..e).is_some_and(names_an_identifier) {
+            continue;
+        }
         let rest_empty = line.text.get(s..e).is_none_or(|t| !t.chars().any(|c| c.is_alphanumeric()));
         if !rest_empty {
             if let Some(p) = parse_region(ctx, field, line, s, e) {

@@ -163,6 +163,34 @@ impl TLine {
         out
     }
 
+    /// Column titles set over two lines ("Line total" over "with taxes", "Jednotková" over
+    /// "cena") as one line: each title of this line with the words of `upper` that stand
+    /// over it first. `None` unless `upper` sits right above this line, holds no figures,
+    /// and every word of it stands over a title of this line.
+    pub fn with_titles_above(&self, upper: &TLine) -> Option<TLine> {
+        let gap = self.bbox.y0 - upper.bbox.y1;
+        if upper.page != self.page
+            || !(0.0..=0.8 * self.height()).contains(&gap)
+            || upper.text.chars().any(|c| c.is_ascii_digit())
+        {
+            return None;
+        }
+        let titles: Vec<BBox> = self.segments().iter().filter_map(|&(s, e)| self.bbox_of(s, e)).collect();
+        let word = |line: &TLine, w: &TWord| Word { text: line.text[w.start..w.end].to_string(), bbox: w.bbox };
+        let mut placed: Vec<(usize, bool, Word)> = Vec::new();
+        for w in &upper.words {
+            let title = titles.iter().position(|t| t.x0.max(w.bbox.x0) < t.x1.min(w.bbox.x1))?;
+            placed.push((title, false, word(upper, w)));
+        }
+        for w in &self.words {
+            let title = titles.iter().position(|t| t.x0 <= w.bbox.x0 && w.bbox.x1 <= t.x1)?;
+            placed.push((title, true, word(self, w)));
+        }
+        placed.sort_by_key(|(title, lower, _)| (*title, *lower));
+        let words: Vec<Word> = placed.into_iter().map(|(_, _, w)| w).collect();
+        Some(TLine::new(self.page, self.page_height, self.ocr, &words, self.bbox.union(&upper.bbox)))
+    }
+
     /// The segment that holds a byte offset.
     pub fn segment_at(&self, at: usize) -> Option<(usize, usize)> {
         self.segments().into_iter().find(|(s, e)| *s <= at && at <= *e)

@@ -45,6 +45,8 @@ fn find_header<'a>(
         if !find_money(&line.text).is_empty() && line.text.chars().filter(|c| c.is_ascii_digit()).count() > 3 {
             continue;
         }
+        let stacked = li.checked_sub(1).and_then(|above| line.with_titles_above(&ctx.lines[above]));
+        let line = stacked.as_ref().unwrap_or(line);
         let mut found: Vec<(usize, usize, usize, &'a FieldSpec)> = Vec::new();
         for col in columns {
             let mut labels: Vec<Vec<char>> = col.labels.iter().map(|l| fold_label(l)).collect();
@@ -220,6 +222,8 @@ pub(crate) fn extract_tables(ctx: &Ctx, spec: &Spec, extraction: &mut Extraction
         // Past the rows of this page (a wide gap): the rest of the page is skipped.
         let mut page_done = false;
         let mut li = header + 1;
+        // Whether a text-only line right under the last line read goes on with the last row.
+        let mut row_open = false;
         while li < ctx.lines.len() {
             let line = &ctx.lines[li];
             if line.page != page {
@@ -332,9 +336,13 @@ pub(crate) fn extract_tables(ctx: &Ctx, spec: &Spec, extraction: &mut Extraction
             }
             if has_number {
                 rows.push((item, sources));
-            } else if let Some((last, last_sources)) = rows.last_mut().filter(|_| gap_above <= line.height()) {
-                // A text-only line right under a row continues its description (one further
-                // down, after a blank, is a heading of what follows the table).
+                row_open = true;
+            } else if gap_above > line.height() {
+                // A text-only line further down, after a blank, is a heading of what follows:
+                // the lines under it go on with no row above it.
+                row_open = false;
+            } else if let Some((last, last_sources)) = rows.last_mut().filter(|_| row_open) {
+                // A text-only line right under a row continues its description.
                 if let (Some(spec), Some(Value::String(extra))) =
                     (text_col, text_col.and_then(|spec| item.get(&spec.name)))
                 {

@@ -1354,3 +1354,89 @@ fn a_date_wrapped_over_two_lines_of_a_narrow_cell_is_read_whole() {
     assert_eq!(x.data["issue_date"], json!("2023-09-04"));
     assert_eq!(x.data["due_date"], json!("2023-09-18"));
 }
+
+#[test]
+fn a_panel_title_alone_on_its_line_takes_the_value_set_right_below_it() {
+    // Panels with the title at the left and the body set right, the last one running over
+    // onto the next page. "Tax No." keys an identifier, not an amount.
+    let first = doc(&[
+        ("Supplier", 40.0, 30.0),
+        ("Müller Werkzeuge GmbH", 40.0, 45.0),
+        ("Tax No.: 5176189268", 40.0, 60.0),
+        ("Invoice 2022/585", 400.0, 10.0),
+        ("Issue date", 40.0, 90.0),
+        ("22.04.2022", 40.0, 105.0),
+        ("Base", 40.0, 700.0),
+        ("12276.60 EUR", 480.0, 714.0),
+        ("VAT", 40.0, 735.0),
+        ("2455.32 EUR", 486.0, 749.0),
+        ("Total due", 40.0, 770.0),
+    ]);
+    let mut d = first;
+    let mut page_two = doc(&[("14731.92 EUR", 470.0, 20.0)]).pages.remove(0);
+    page_two.number = 2;
+    d.pages.push(page_two);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["net_amount"], json!(12276.6));
+    assert_eq!(x.data["tax_amount"], json!(2455.32));
+    assert_eq!(x.data["total_amount"], json!(14731.92));
+    assert_eq!(x.fields["/total_amount"].page, Some(2));
+}
+
+#[test]
+fn a_label_alone_on_its_line_does_not_take_a_line_of_words_below_it() {
+    // What follows a lone label is its value only when that line is one value and no label.
+    let d = doc(&[
+        ("Total", 40.0, 300.0),
+        ("Net amount 80.00", 300.0, 314.0),
+        ("Amount due", 300.0, 340.0),
+        ("96.00", 450.0, 340.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["total_amount"], json!(96.0));
+}
+
+#[test]
+fn column_titles_over_two_lines_are_read_as_one() {
+    // "Line total" over "with taxes" names the line amount, not "VAT amount" beside it;
+    // "Unit" over "price" the unit price, not "Price" (the line's net) beside it.
+    let d = doc(&[
+        ("Unit", 250.0, 188.0),
+        ("Line total", 500.0, 188.0),
+        ("Description", 40.0, 200.0),
+        ("Qty", 200.0, 200.0),
+        ("price", 250.0, 200.0),
+        ("Price", 320.0, 200.0),
+        ("VAT amount", 400.0, 200.0),
+        ("with taxes", 500.0, 200.0),
+        ("Office chair", 40.0, 220.0),
+        ("2", 205.0, 220.0),
+        ("70.00", 250.0, 220.0),
+        ("140.00", 320.0, 220.0),
+        ("28.00", 410.0, 220.0),
+        ("168.00", 510.0, 220.0),
+        ("Total", 300.0, 260.0),
+        ("168.00", 510.0, 260.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(
+        x.data["line_items"],
+        json!([{"description": "Office chair", "quantity": 2.0, "unit_price": 70.0, "amount": 168.0}])
+    );
+}
+
+#[test]
+fn lines_under_a_heading_after_the_table_go_on_with_no_row() {
+    let d = doc(&[
+        ("Description", 40.0, 200.0),
+        ("Qty", 300.0, 200.0),
+        ("Amount", 460.0, 200.0),
+        ("Consulting hours", 40.0, 215.0),
+        ("9", 305.0, 215.0),
+        ("7899.39", 460.0, 215.0),
+        ("Summary:", 40.0, 250.0),
+        ("Remarks", 40.0, 262.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["line_items"], json!([{"description": "Consulting hours", "quantity": 9.0, "amount": 7899.39}]));
+}
