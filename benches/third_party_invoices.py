@@ -24,6 +24,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import types
 from decimal import ROUND_HALF_UP, Decimal
 
 VENDORS = [
@@ -533,22 +534,10 @@ def django_invoicing_batch(out_dir, count, seed):
     with the model's fields and sums (items' subtotals, their VAT, total, amount to pay), not a
     database row. Amounts are Django's floatformat ("1234.50") followed by the currency's
     code; dates d.m.Y; the number is the package's default, year/sequence."""
-    import django
-    from django.conf import settings
-
-    package = os.path.dirname(__import__("invoicing").__file__)
-    if not settings.configured:
-        settings.configure(
-            USE_I18N=True, LANGUAGE_CODE="en", LOCALE_PATHS=[os.path.join(package, "locale")],
-            TEMPLATES=[{"BACKEND": "django.template.backends.django.DjangoTemplates",
-                        "DIRS": [os.path.join(package, "templates")],
-                        "OPTIONS": {"libraries": {"invoicing": "invoicing.templatetags.invoicing"}}}])
-        django.setup()
-    from django.template import loader
+    loader = django_templates()
     from django.utils import translation
 
     css = open(os.environ["BOOTSTRAP_CSS"]).read()
-    chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
     rng = random.Random(f"{seed}-django-invoicing")
     places = [("Vinohradská 112", "12000", "Praha", "Czechia"), ("ul. Marszałkowska 84", "00-514", "Warszawa", "Poland"),
               ("Andrássy út 60", "1062", "Budapest", "Hungary"), ("Strada Lipscani 21", "030031", "București", "Romania"),
@@ -630,13 +619,8 @@ def django_invoicing_batch(out_dir, count, seed):
                 variable_symbol=str(rng.randint(10**5, 10**9)))
             html = loader.get_template("invoicing/formatters/bootstrap.html").render({"invoice": invoice})
             html = re.sub(r"<link rel=\"stylesheet\"[^>]*>", lambda _: f"<style>{css}</style>", html)
-            source = os.path.join(html_dir, f"{n}.html")
-            with open(source, "w") as page:
-                page.write(html)
             file = f"django-invoicing-{n:02d}.pdf"
-            subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
-                            f"--print-to-pdf={os.path.join(out_dir, file)}", f"file://{source}"],
-                           check=True, capture_output=True)
+            print_html(html, os.path.join(html_dir, f"{n}.html"), os.path.join(out_dir, file))
             entries.append({"file": file, "doc_type": "invoice", "split": "third_party", "source": f"django-invoicing ({language})",
                             "ground_truth": {
                                 "invoice_number": invoice.number, "issue_date": issued.isoformat(), "due_date": due.isoformat(),
@@ -646,6 +630,120 @@ def django_invoicing_batch(out_dir, count, seed):
                                 "line_items": [{"description": item.title, "quantity": item.quantity,
                                                 "unit_price": float(item.unit_price), "amount": float(item.total)}
                                                for item in items]}})
+    return entries
+
+
+def package_dir(name):
+    """Where an installed package lives, without importing it."""
+    import importlib.util
+
+    return importlib.util.find_spec(name).submodule_search_locations[0]
+
+
+def django_templates():
+    """Django, configured once, for the templates and translations of django-invoicing and
+    django-oscar-invoices with their template tag libraries: django-invoicing's own, and
+    Oscar's `currency` filter as Oscar writes it (babel's format_currency in the active
+    language's locale), as Oscar itself is not installed. Returns Django's template loader."""
+    import django
+    from django.conf import settings
+
+    if not settings.configured:
+        from babel.numbers import format_currency
+        from django import template
+        from django.utils import translation
+
+        currency_filters = types.ModuleType("oscar_currency_filters")
+        currency_filters.register = template.Library()
+        currency_filters.register.filter("currency", lambda value, currency: format_currency(
+            value, currency, locale=translation.to_locale(translation.get_language() or "en")))
+        sys.modules[currency_filters.__name__] = currency_filters
+        packages = [package_dir("invoicing"), package_dir("oscar_invoices")]
+        settings.configure(
+            USE_I18N=True, LANGUAGE_CODE="en", LOCALE_PATHS=[os.path.join(p, "locale") for p in packages],
+            TEMPLATES=[{"BACKEND": "django.template.backends.django.DjangoTemplates",
+                        "DIRS": [os.path.join(p, "templates") for p in packages],
+                        "OPTIONS": {"libraries": {"invoicing": "invoicing.templatetags.invoicing",
+                                                  "currency_filters": currency_filters.__name__}}}])
+        django.setup()
+    from django.template import loader
+
+    return loader
+
+
+def print_html(html, source, pdf):
+    """Prints an HTML page with Chromium (CHROMIUM, default /usr/bin/chromium), from a file."""
+    with open(source, "w") as page:
+        page.write(html)
+    subprocess.run([os.environ.get("CHROMIUM", "/usr/bin/chromium"), "--headless", "--no-sandbox", "--disable-gpu",
+                    "--no-pdf-header-footer", f"--print-to-pdf={pdf}", f"file://{source}"], check=True, capture_output=True)
+
+
+def oscar_invoices_batch(out_dir, count, seed):
+    """Invoices by django-oscar-invoices 0.2 (BSD; the invoice document it saves for an Oscar
+    shop's order, an HTML page its users print, here printed by Chromium) in English and
+    Dutch, its two languages. The template reads an order, the shop's legal entity and its
+    address; these are plain objects with the fields it prints. The shop's name heads the
+    page in large type, the legal entity's name beside it; the invoice number is the
+    package's default (the year's last two digits and the order's id), printed beside the
+    order's own number; amounts through Oscar's currency filter; the line totals are before
+    tax, the tax and total are the order's."""
+    loader = django_templates()
+    from django.utils import translation
+
+    rng = random.Random(f"{seed}-oscar-invoices")
+    people = ["Anna de Vries", "Jan Jansen", "Emily Carter", "Lars Bakker", "Sophie Martin", "Tom Hughes"]
+    places = [("Keizersgracht 123", "Amsterdam", "1015 CJ", "Netherlands"), ("12 King Street", "London", "SW1A 1AA", "United Kingdom"),
+              ("Coolsingel 40", "Rotterdam", "3011 AD", "Netherlands"), ("Parkway 300", "Austin", "78701", "United States")]
+
+    class Address:
+        def __init__(self, name, place):
+            self.active_address_fields = [name, *place[:1], place[1], place[2], place[3]]
+            self.summary = ", ".join(self.active_address_fields)
+
+    class Line:
+        def __init__(self, description, quantity, unit_price):
+            self.description, self.quantity, self.unit_price_excl_tax = description, quantity, unit_price
+            self.line_price_excl_tax = Decimal(money(unit_price * quantity))
+
+    entries = []
+    with tempfile.TemporaryDirectory() as html_dir:
+        for n in range(count):
+            language = ["en", "nl"][n % 2]
+            vendor = rng.choice(VENDORS)
+            shop = vendor.rsplit(" ", 1)[0] if vendor.split()[-1].rstrip(".") in {"LLC", "Ltd", "Inc", "GmbH", "SA", "Ltda", "Co", "s.r.o"} else vendor
+            buyer = rng.choice(people)
+            placed = some_date(rng)
+            currency = rng.choice(["EUR", "EUR", "GBP", "USD"])
+            lines = [Line(rng.choice(ITEMS), rng.randint(1, 5), Decimal(rng.randint(100, 90000)) / 100) for _ in range(rng.randint(1, 5))]
+            shipping = Decimal(rng.choice([0, 495, 695, 1250])) / 100
+            net = sum(line.line_price_excl_tax for line in lines) + shipping
+            tax = Decimal(money(net * rng.choice([21, 20, 9, 0]) / 100))
+            order_id = rng.randint(1, 99999)
+            order = types.SimpleNamespace(
+                number=str(100000 + order_id), date_placed=placed, currency=currency,
+                lines=types.SimpleNamespace(all=lambda lines=lines: lines), basket_discounts=[], has_shipping_discounts=False,
+                shipping_address=Address(buyer, rng.choice(places)), billing_address=Address(buyer, rng.choice(places)),
+                shipping_excl_tax=shipping, total_tax=tax, total_incl_tax=net + tax)
+            legal_entity = types.SimpleNamespace(shop_name=shop, business_name=vendor, vat_number=f"NL{rng.randint(10**8, 10**9 - 1)}B01", logo=None)
+            address = types.SimpleNamespace(summary=", ".join(rng.choice(places)),
+                                            phone_number="+31 20 555 0100", fax_number="", email="shop@example.com",
+                                            web_site="www.example.com")
+            number = f"{placed.year % 100}{order_id:06d}"
+            with translation.override(language):
+                html = loader.get_template("oscar_invoices/invoice.html").render({
+                    "invoice": types.SimpleNamespace(number=number), "order": order, "legal_entity": legal_entity,
+                    "legal_entity_address": address})
+            file = f"oscar-invoices-{n:02d}.pdf"
+            print_html(html, os.path.join(html_dir, f"{n}.html"), os.path.join(out_dir, file))
+            entries.append({"file": file, "doc_type": "invoice", "split": "third_party", "source": f"django-oscar-invoices ({language})",
+                            "ground_truth": {
+                                "invoice_number": number, "issue_date": placed.isoformat(), "currency": currency,
+                                "vendor_name": vendor, "vendor_vat_id": legal_entity.vat_number, "buyer_name": buyer,
+                                "tax_amount": float(tax), "total_amount": float(net + tax),
+                                "line_items": [{"description": line.description, "quantity": line.quantity,
+                                                "unit_price": float(line.unit_price_excl_tax),
+                                                "amount": float(line.line_price_excl_tax)} for line in lines]}})
     return entries
 
 
@@ -679,6 +777,7 @@ def main():
     entries += facturapdf_batch(args.out_dir, args.count, args.seed)
     entries += pyinvoicer_batch(args.out_dir, args.count, args.seed)
     entries += django_invoicing_batch(args.out_dir, args.count, args.seed)
+    entries += oscar_invoices_batch(args.out_dir, args.count, args.seed)
     with open(os.path.join(args.out_dir, "manifest.json"), "w") as manifest:
         json.dump(entries, manifest, indent=1, ensure_ascii=False)
     print(f"{len(entries)} invoices in {args.out_dir}", file=sys.stderr)

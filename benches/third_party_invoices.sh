@@ -49,9 +49,9 @@ VENV=${VENV:-${TMPDIR:-/tmp}/docex-third-party-venv}
 # invoicer and facturapdf pin ReportLabs of 2017 and 2015 that no longer build, and pyinvoicer
 # a WeasyPrint older than invoicepy's: they run on the ones pyinvoice and invoicepy bring.
 "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps 'invoicer==0.1.0' 'facturapdf==0.0.4' \
-  'pyinvoicer==0.0.3' 'django-invoicing==13.1.0'
-# django-invoicing's templates and translations render through Django alone: its models (and the
-# packages they need) are not used.
+  'pyinvoicer==0.0.3' 'django-invoicing==13.1.0' 'django-oscar-invoices==0.2'
+# django-invoicing's and django-oscar-invoices' templates and translations render through Django
+# alone: their models (and Oscar, and the packages they need) are not used.
 "$VENV/bin/python" -m pip install -q --disable-pip-version-check 'Django==5.2.19'
 
 # shellcheck source=benches/docex_and_workdir.sh
