@@ -59,7 +59,9 @@ pub struct Page {
     pub ocr: bool,
 }
 
-/// A visual line: words whose boxes overlap vertically, left to right.
+/// A visual line: words whose boxes overlap vertically, left to right. Words of about one
+/// size on two rows stay two lines though a word in much larger type beside them spans
+/// both (a shop's name in large letters beside its small-print address).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Line {
     pub words: Vec<Word>,
@@ -81,7 +83,13 @@ impl Page {
         words.sort_by(|a, b| a.bbox.center_y().total_cmp(&b.bbox.center_y()));
         let mut lines: Vec<Line> = Vec::new();
         for word in words {
-            let target = lines.iter_mut().rev().take(3).find(|line| line.bbox.vertical_overlap(&word.bbox) >= 0.5);
+            let same_row = |line: &Line| {
+                let size = |w: &Word| w.bbox.height() / word.bbox.height().max(0.1);
+                let alike: Vec<&Word> = line.words.iter().filter(|w| (0.67..=1.5).contains(&size(w))).collect();
+                line.bbox.vertical_overlap(&word.bbox) >= 0.5
+                    && (alike.is_empty() || alike.iter().any(|w| w.bbox.vertical_overlap(&word.bbox) >= 0.5))
+            };
+            let target = lines.iter_mut().rev().take(3).find(|line| same_row(line));
             match target {
                 Some(line) => {
                     line.bbox = line.bbox.union(&word.bbox);
@@ -212,5 +220,25 @@ mod tests {
         };
         let texts: Vec<String> = page.lines().iter().map(Line::text).collect();
         assert_eq!(texts, vec!["Invoice 42", "Total: 12.00"]);
+    }
+
+    #[test]
+    fn two_rows_of_small_print_beside_a_word_in_large_type_stay_two_lines() {
+        let large = Word { text: "Müller".into(), bbox: BBox { x0: 10.0, y0: 100.0, x1: 100.0, y1: 134.0 } };
+        let page = Page {
+            number: 1,
+            width: 600.0,
+            height: 800.0,
+            words: vec![
+                large,
+                word("Müller", 200.0, 106.0),
+                word("GmbH", 240.0, 106.0),
+                word("VAT", 200.0, 122.0),
+                word("DE123", 230.0, 122.0),
+            ],
+            ocr: false,
+        };
+        let texts: Vec<String> = page.lines().iter().map(Line::text).collect();
+        assert_eq!(texts, vec!["Müller Müller GmbH", "VAT DE123"]);
     }
 }
