@@ -1,12 +1,12 @@
 """Invoices laid out by other people's software, with their ground truth.
 
-Writes PDF invoices made by seven invoice generators from PyPI that docex has never been
+Writes PDF invoices made by eight invoice generators from PyPI that docex has never been
 shaped to, InvoiceGenerator (A4, English, Czech and Brazilian Portuguese labels, babel's
 number and date formats of the currency's locale), pyinvoice (US letter, label/value
 tables), invoicepy (HTML through WeasyPrint, English and English/Lithuanian), invoicer
 (ReportLab, Slovak), facturapdf (ReportLab, Spanish), pyinvoicer (HTML through
-WeasyPrint, English) and django-invoicing (Django templates in five languages, printed by
-Chromium), and by
+WeasyPrint, English), django-invoicing (Django templates in five languages) and
+django-oscar-invoices (a Django template in English and Dutch), both printed by Chromium, and by
 LaTeX (KOMA-Script's scrlttr2 letters with invoice2 tables, English and German), from seeded
 random data, and a manifest in the form `docex eval` reads. The ground
 truth is the data each invoice was made from, with totals as the generator computes them.

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # docex on invoices laid out by other people's software: benches/third_party_invoices.py
-# makes invoices with seven invoice generators from PyPI (InvoiceGenerator in English, Czech
+# makes invoices with eight invoice generators from PyPI (InvoiceGenerator in English, Czech
 # and Brazilian Portuguese; pyinvoice; invoicepy in English and English/Lithuanian; invoicer in
-# Slovak; facturapdf in Spanish; pyinvoicer; django-invoicing in five languages, printed by
-# Chromium) and with LaTeX (KOMA-Script letters with invoice2 tables, English and German), and
+# Slovak; facturapdf in Spanish; pyinvoicer; django-invoicing in five languages and
+# django-oscar-invoices in English and Dutch, printed by Chromium) and with LaTeX (KOMA-Script letters with invoice2 tables, English and German), and
 # benches/third_party_invoices.mjs with five from npm (microinvoice; pdf-invoice in four
 # locales; jspdf-invoice-template; invoice-it in English and French and generate-invoice in
 # Finnish and English, both printed by Chromium) from
@@ -12,7 +12,7 @@
 # layout (the held-out figures) and which after.
 #
 # Usage: benches/third_party_invoices.sh [eval options, e.g. --json]   (from the repository root)
-# Env:   COUNT   invoices per generator and language (default 8, so 136 in all; django-invoicing makes COUNT over its five languages)
+# Env:   COUNT   invoices per generator and language (default 8, so 152 in all; django-invoicing and django-oscar-invoices make COUNT over their languages)
 #        SEED    the random data's seed (default 1)
 #        KEEP    a folder to keep the invoices and manifest in (default: a temporary one)
 #        VENV    the virtual environment for the Python generators (default: $TMPDIR/docex-third-party-venv)
