@@ -12,7 +12,7 @@
 # layout (the held-out figures) and which after.
 #
 # Usage: benches/third_party_invoices.sh [eval options, e.g. --json]   (from the repository root)
-# Env:   COUNT   invoices per generator and language (default 8, so 152 in all; django-invoicing and django-oscar-invoices make COUNT over their languages)
+# Env:   COUNT   invoices per generator and language (default 8, so 144 in all; django-invoicing and django-oscar-invoices make COUNT over their languages)
 #        SEED    the random data's seed (default 1)
 #        KEEP    a folder to keep the invoices and manifest in (default: a temporary one)
 #        VENV    the virtual environment for the Python generators (default: $TMPDIR/docex-third-party-venv)
