@@ -148,14 +148,21 @@ impl TLine {
     }
 
     /// Segments: maximal runs of words without a gap wider than about one and a half
-    /// character heights, as byte ranges of `text`.
+    /// character heights, and in about one size of type (a shop's name in large letters ends
+    /// where its legal name in small print begins), as byte ranges of `text`.
     pub fn segments(&self) -> Vec<(usize, usize)> {
         let gap_limit = self.height() * 1.2;
+        let one_size = |a: &TWord, b: &TWord| {
+            let (ha, hb) = (a.bbox.height().max(0.1), b.bbox.height().max(0.1));
+            ha.max(hb) < 2.0 * ha.min(hb)
+        };
         let mut out: Vec<(usize, usize)> = Vec::new();
         let mut previous: Option<&TWord> = None;
         for word in &self.words {
             match (previous, out.last_mut()) {
-                (Some(p), Some(last)) if word.bbox.x0 - p.bbox.x1 <= gap_limit => last.1 = word.end,
+                (Some(p), Some(last)) if word.bbox.x0 - p.bbox.x1 <= gap_limit && one_size(p, word) => {
+                    last.1 = word.end
+                }
                 _ => out.push((word.start, word.end)),
             }
             previous = Some(word);
@@ -315,5 +322,21 @@ mod tests {
         let lines = document_lines(&d);
         let segs: Vec<&str> = lines[0].segments().iter().map(|(s, e)| &lines[0].text[*s..*e]).collect();
         assert_eq!(segs, vec!["Total due", "12.00"]);
+    }
+
+    #[test]
+    fn segments_split_where_the_type_size_changes() {
+        // A shop's name in large letters, its legal name in small print right after it.
+        let large = |text: &str, x0: f32, x1: f32| Word { text: text.into(), bbox: BBox { x0, y0: 0.0, x1, y1: 34.0 } };
+        let d = doc(vec![
+            large("Lumen", 66.0, 169.0),
+            large("Systems", 179.0, 308.0),
+            word("Lumen", 318.0, 6.0),
+            word("Systems", 358.0, 6.0),
+            word("Inc.", 405.0, 6.0),
+        ]);
+        let lines = document_lines(&d);
+        let segs: Vec<&str> = lines[0].segments().iter().map(|(s, e)| &lines[0].text[*s..*e]).collect();
+        assert_eq!(segs, vec!["Lumen Systems", "Lumen Systems Inc."]);
     }
 }
