@@ -217,10 +217,7 @@ fn invoices_from_other_generators_keep_their_fields_and_line_items() {
     let report = eval_json(dir.path(), manifest.to_str().unwrap(), &[]);
     assert_eq!(report["summary"]["documents"], 36);
     assert_eq!(report["summary"]["failed"], 0);
-    // django-oscar-invoices heads its English invoices "Original invoice #23095078": the words
-    // a credit note refers to an earlier invoice by, so that number is not taken.
-    assert_eq!(count(&report, "invoice_number", "correct") + 1, count(&report, "invoice_number", "total"));
-    for field in ["issue_date", "currency"] {
+    for field in ["invoice_number", "issue_date", "currency"] {
         assert_eq!(
             count(&report, field, "correct"),
             count(&report, field, "total"),
@@ -281,11 +278,13 @@ fn invoices_from_other_generators_keep_their_fields_and_line_items() {
         assert_eq!(django["correct"], django["total"], "{language}: {django}");
     }
     // django-oscar-invoices: the shop's name in large type beside the legal entity's small
-    // print (read as lines of their own), Dutch titles ("Beschrijving", "Stuksprijs").
-    let dutch = &report["sources"]["django-oscar-invoices (nl)"]["all"];
-    assert_eq!(dutch["correct"], dutch["total"], "{dutch}");
-    let english = &report["sources"]["django-oscar-invoices (en)"]["all"];
-    assert_eq!(english["correct"].as_u64().unwrap() + 1, english["total"].as_u64().unwrap(), "{english}");
+    // print (read as lines and runs of words of their own), Dutch titles ("Beschrijving",
+    // "Stuksprijs"), the English heading "Original invoice #23095078" (in running text, the
+    // words a credit note refers to an earlier invoice by).
+    for language in ["en", "nl"] {
+        let oscar = &report["sources"][format!("django-oscar-invoices ({language})").as_str()]["all"];
+        assert_eq!(oscar["correct"], oscar["total"], "{language}: {oscar}");
+    }
     let printed = ok(dir.path(), &["eval", "--spec", "invoice", "--manifest", manifest.to_str().unwrap()]);
     assert!(printed.contains("core, pyinvoice (2)"), "{printed}");
 }

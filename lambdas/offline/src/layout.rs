@@ -227,12 +227,18 @@ pub(crate) fn fold_label(label: &str) -> Vec<char> {
 
 /// Finds every label of every field on every line, then drops each hit that lies inside a
 /// longer hit (of any field, or a distractor): "total" inside "total tax", "date" inside
-/// "order date".
+/// "order date". Distractors are words of running text ("original invoice", the invoice a
+/// credit note corrects); in a heading, in type twice the size of the page's text, they
+/// name the document itself ("Original invoice #25034116") and hide nothing.
 pub(crate) fn find_labels(lines: &[TLine], labels: &[(Option<usize>, Vec<char>)]) -> Vec<LabelHit> {
+    let mut heights: Vec<f32> = lines.iter().map(TLine::height).collect();
+    heights.sort_by(f32::total_cmp);
+    let body = heights.get(heights.len() / 2).copied().unwrap_or(10.0);
     let mut hits = Vec::new();
     for (li, line) in lines.iter().enumerate() {
+        let heading = line.height() >= 2.0 * body;
         let mut on_line: Vec<LabelHit> = Vec::new();
-        for (field, label) in labels {
+        for (field, label) in labels.iter().filter(|(field, _)| field.is_some() || !heading) {
             for (start, end) in line.find(label) {
                 let bbox = line.bbox_of(start, end).unwrap_or(line.bbox);
                 on_line.push(LabelHit { field: *field, len: label.len(), line: li, start, end, bbox });

@@ -1440,3 +1440,25 @@ fn lines_under_a_heading_after_the_table_go_on_with_no_row() {
     let x = run(&d, "invoice");
     assert_eq!(x.data["line_items"], json!([{"description": "Consulting hours", "quantity": 9.0, "amount": 7899.39}]));
 }
+
+#[test]
+fn a_heading_in_large_type_names_the_invoice_itself() {
+    // "Original invoice" in running text is the earlier invoice a credit note corrects; as
+    // the page's heading it is this invoice.
+    let mut d = doc(&[
+        ("Order #134116", 400.0, 113.0),
+        ("Date: 14.09.2025", 400.0, 131.0),
+        ("Müller Werkzeuge GmbH", 40.0, 180.0),
+        ("Keizersgracht 123, Amsterdam", 40.0, 195.0),
+        ("Order total: €6,508.89", 300.0, 400.0),
+    ]);
+    place(&mut d.pages[0].words, "Original invoice #25034116", (250.0, 70.0), 24.0, 14.0, 7.0);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["invoice_number"], json!("25034116"));
+    let credit_note = doc(&[
+        ("Credit note CN-77", 40.0, 70.0),
+        ("Original invoice: INV-2024-001", 40.0, 90.0),
+        ("Total: -50.00 EUR", 300.0, 400.0),
+    ]);
+    assert_ne!(run(&credit_note, "invoice").data.get("invoice_number"), Some(&json!("INV-2024-001")));
+}
