@@ -272,6 +272,17 @@ const MONTHS: &[(&str, u32)] = &[
     ("ekim", 10),
     ("kasım", 11),
     ("aralık", 12),
+    // Hungarian, written year first ("2021. január 5.")
+    ("január", 1),
+    ("február", 2),
+    ("március", 3),
+    ("április", 4),
+    ("május", 5),
+    ("június", 6),
+    ("július", 7),
+    ("augusztus", 8),
+    ("szeptember", 9),
+    ("október", 10),
 ];
 
 fn month_number(word: &str) -> Option<u32> {
@@ -303,6 +314,12 @@ static MONTH_DAY_YEAR: LazyLock<Regex> = LazyLock::new(|| {
     let months = month_alternation();
     Regex::new(&format!(r"(?i)\b({months})\b\.?[\s\-]*(\d{{1,2}})(?:st|nd|rd|th)?\b\s*,?\s*(\d{{4}})\b"))
         .expect("valid")
+});
+
+/// Year first, as Hungarian writes long dates: "2021. január 5.", "2024. március 15.".
+static YEAR_MONTH_DAY: LazyLock<Regex> = LazyLock::new(|| {
+    let months = month_alternation();
+    Regex::new(&format!(r"(?i)\b(\d{{4}})\.\s*({months})\b\.?\s*(\d{{1,2}})\b\.?")).expect("valid")
 });
 
 fn full_year(text: &str) -> Option<i32> {
@@ -342,6 +359,11 @@ pub fn find_dates_with(text: &str, order: DateOrder) -> Vec<FoundDate> {
     for c in MONTH_DAY_YEAR.captures_iter(text) {
         let (Some(all), Some(m), Some(d), Some(y)) = (c.get(0), c.get(1), c.get(2), c.get(3)) else { continue };
         let value = (|| iso(full_year(y.as_str())?, month_number(m.as_str())?, d.as_str().parse().ok()?))();
+        push(all.start(), all.end(), value);
+    }
+    for c in YEAR_MONTH_DAY.captures_iter(text) {
+        let (Some(all), Some(y), Some(m), Some(d)) = (c.get(0), c.get(1), c.get(2), c.get(3)) else { continue };
+        let value = (|| iso(y.as_str().parse().ok()?, month_number(m.as_str())?, d.as_str().parse().ok()?))();
         push(all.start(), all.end(), value);
     }
     for c in ISO.captures_iter(text) {
@@ -584,5 +606,15 @@ mod tests {
         assert_eq!(&text[found[0].start..found[0].end], "02 Juillet 2015");
         assert!(find_dates("01.05.14-31.05.14 Version 1.2.3").len() <= 2);
         assert!(find_dates("Total 1.234,56 € 15%").is_empty());
+    }
+
+    #[test]
+    fn hungarian_dates_are_written_year_first() {
+        assert_eq!(parse_date("2021. január 5.").as_deref(), Some("2021-01-05"));
+        assert_eq!(parse_date("2024. március 15.").as_deref(), Some("2024-03-15"));
+        let text = "Kelt: 2023. szeptember 30. Fizetési határidő: 2023. október 14.";
+        let isos: Vec<String> = find_dates(text).into_iter().map(|f| f.iso).collect();
+        assert_eq!(isos, ["2023-09-30", "2023-10-14"]);
+        assert_eq!(parse_date("2021. február 30."), None);
     }
 }
