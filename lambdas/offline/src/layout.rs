@@ -322,12 +322,15 @@ mod tests {
         assert!(document_lines(&d)[0].find(&fold_label("total")).is_empty());
     }
 
+    fn first_line_segments(d: &Document) -> Vec<String> {
+        let line = &document_lines(d)[0];
+        line.segments().iter().map(|&(s, e)| line.text[s..e].to_string()).collect()
+    }
+
     #[test]
     fn segments_split_at_wide_gaps() {
         let d = doc(vec![word("Total", 10.0, 10.0), word("due", 50.0, 10.0), word("12.00", 300.0, 10.0)]);
-        let lines = document_lines(&d);
-        let segs: Vec<&str> = lines[0].segments().iter().map(|(s, e)| &lines[0].text[*s..*e]).collect();
-        assert_eq!(segs, vec!["Total due", "12.00"]);
+        assert_eq!(first_line_segments(&d), ["Total due", "12.00"]);
     }
 
     #[test]
@@ -341,8 +344,6 @@ mod tests {
             word("Systems", 358.0, 6.0),
             word("Inc.", 405.0, 6.0),
         ]);
-        let lines = document_lines(&d);
-        let segs: Vec<&str> = lines[0].segments().iter().map(|(s, e)| &lines[0].text[*s..*e]).collect();
-        assert_eq!(segs, vec!["Lumen Systems", "Lumen Systems Inc."]);
+        assert_eq!(first_line_segments(&d), ["Lumen Systems", "Lumen Systems Inc."]);
     }
 }
