@@ -173,7 +173,8 @@ impl TLine {
     /// Column titles set over two lines ("Line total" over "with taxes", "Jednotková" over
     /// "cena") as one line: each title of this line with the words of `upper` that stand
     /// over it first. `None` unless `upper` sits right above this line, holds no figures,
-    /// and every word of it stands over a title of this line.
+    /// and each run of its words stands over a title of this line (the one it overlaps
+    /// most: "Linia totală" set wider than "cu taxe" under it).
     pub fn with_titles_above(&self, upper: &TLine) -> Option<TLine> {
         let gap = self.bbox.y0 - upper.bbox.y1;
         if upper.page != self.page
@@ -185,9 +186,16 @@ impl TLine {
         let titles: Vec<BBox> = self.segments().iter().filter_map(|&(s, e)| self.bbox_of(s, e)).collect();
         let word = |line: &TLine, w: &TWord| Word { text: line.text[w.start..w.end].to_string(), bbox: w.bbox };
         let mut placed: Vec<(usize, bool, Word)> = Vec::new();
-        for w in &upper.words {
-            let title = titles.iter().position(|t| t.x0.max(w.bbox.x0) < t.x1.min(w.bbox.x1))?;
-            placed.push((title, false, word(upper, w)));
+        for (s, e) in upper.segments() {
+            let run = upper.bbox_of(s, e)?;
+            let overlap = |t: &BBox| t.x1.min(run.x1) - t.x0.max(run.x0);
+            let (title, widest) = titles.iter().map(overlap).enumerate().max_by(|a, b| a.1.total_cmp(&b.1))?;
+            if widest <= 0.0 {
+                return None;
+            }
+            for w in upper.words.iter().filter(|w| s <= w.start && w.end <= e) {
+                placed.push((title, false, word(upper, w)));
+            }
         }
         for w in &self.words {
             let title = titles.iter().position(|t| t.x0 <= w.bbox.x0 && w.bbox.x1 <= t.x1)?;

@@ -1398,11 +1398,12 @@ fn a_label_alone_on_its_line_does_not_take_a_line_of_words_below_it() {
 
 #[test]
 fn column_titles_over_two_lines_are_read_as_one() {
-    // "Line total" over "with taxes" names the line amount, not "VAT amount" beside it;
-    // "Unit" over "price" the unit price, not "Price" (the line's net) beside it.
+    // "Line total" over "with taxes" names the line amount, not "VAT amount" beside it (set
+    // right, "Line" reaches out past "with taxes"); "Unit" over "price" the unit price, not
+    // "Price" (the line's net) beside it.
     let d = doc(&[
         ("Unit", 250.0, 188.0),
-        ("Line total", 500.0, 188.0),
+        ("Line total", 470.0, 188.0),
         ("Description", 40.0, 200.0),
         ("Qty", 200.0, 200.0),
         ("price", 250.0, 200.0),
