@@ -532,8 +532,8 @@ def django_invoicing_batch(out_dir, count, seed):
     English, Czech, Polish, Hungarian and Romanian, the languages it is translated into. Its
     templates and translations render through Django; the invoice they read is a plain object
     with the model's fields and sums (items' subtotals, their VAT, total, amount to pay), not a
-    database row. Amounts are Django's floatformat ("1234.50") followed by the currency's
-    code; dates d.m.Y; the number is the package's default, year/sequence."""
+    database row. Amounts are Django's floatformat in the language's number format ("1234.50",
+    "633,07") followed by the currency's code; dates d.m.Y; the number is the package's default, year/sequence."""
     loader = django_templates()
     from django.utils import translation
 
@@ -592,7 +592,8 @@ def django_invoicing_batch(out_dir, count, seed):
         def get_supplier_country_display(self):
             return self.supplier_country
 
-        get_customer_country_display = lambda self: self.customer_country
+        def get_customer_country_display(self):
+            return self.customer_country
 
     entries = []
     with tempfile.TemporaryDirectory() as html_dir:
@@ -696,10 +697,8 @@ def oscar_invoices_batch(out_dir, count, seed):
     places = [("Keizersgracht 123", "Amsterdam", "1015 CJ", "Netherlands"), ("12 King Street", "London", "SW1A 1AA", "United Kingdom"),
               ("Coolsingel 40", "Rotterdam", "3011 AD", "Netherlands"), ("Parkway 300", "Austin", "78701", "United States")]
 
-    class Address:
-        def __init__(self, name, place):
-            self.active_address_fields = [name, *place[:1], place[1], place[2], place[3]]
-            self.summary = ", ".join(self.active_address_fields)
+    def address(name, place):
+        return types.SimpleNamespace(active_address_fields=[name, *place])
 
     class Line:
         def __init__(self, description, quantity, unit_price):
@@ -723,17 +722,17 @@ def oscar_invoices_batch(out_dir, count, seed):
             order = types.SimpleNamespace(
                 number=str(100000 + order_id), date_placed=placed, currency=currency,
                 lines=types.SimpleNamespace(all=lambda lines=lines: lines), basket_discounts=[], has_shipping_discounts=False,
-                shipping_address=Address(buyer, rng.choice(places)), billing_address=Address(buyer, rng.choice(places)),
+                shipping_address=address(buyer, rng.choice(places)), billing_address=address(buyer, rng.choice(places)),
                 shipping_excl_tax=shipping, total_tax=tax, total_incl_tax=net + tax)
             legal_entity = types.SimpleNamespace(shop_name=shop, business_name=vendor, vat_number=f"NL{rng.randint(10**8, 10**9 - 1)}B01", logo=None)
-            address = types.SimpleNamespace(summary=", ".join(rng.choice(places)),
-                                            phone_number="+31 20 555 0100", fax_number="", email="shop@example.com",
-                                            web_site="www.example.com")
+            shop_address = types.SimpleNamespace(summary=", ".join(rng.choice(places)),
+                                                 phone_number="+31 20 555 0100", fax_number="", email="shop@example.com",
+                                                 web_site="www.example.com")
             number = f"{placed.year % 100}{order_id:06d}"
             with translation.override(language):
                 html = loader.get_template("oscar_invoices/invoice.html").render({
                     "invoice": types.SimpleNamespace(number=number), "order": order, "legal_entity": legal_entity,
-                    "legal_entity_address": address})
+                    "legal_entity_address": shop_address})
             file = f"oscar-invoices-{n:02d}.pdf"
             print_html(html, os.path.join(html_dir, f"{n}.html"), os.path.join(out_dir, file))
             entries.append({"file": file, "doc_type": "invoice", "split": "third_party", "source": f"django-oscar-invoices ({language})",

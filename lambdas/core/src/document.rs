@@ -84,10 +84,13 @@ impl Page {
         let mut lines: Vec<Line> = Vec::new();
         for word in words {
             let same_row = |line: &Line| {
-                let size = |w: &Word| w.bbox.height() / word.bbox.height().max(0.1);
-                let alike: Vec<&Word> = line.words.iter().filter(|w| (0.67..=1.5).contains(&size(w))).collect();
+                let alike = || {
+                    line.words
+                        .iter()
+                        .filter(|w| (0.67..=1.5).contains(&(w.bbox.height() / word.bbox.height().max(0.1))))
+                };
                 line.bbox.vertical_overlap(&word.bbox) >= 0.5
-                    && (alike.is_empty() || alike.iter().any(|w| w.bbox.vertical_overlap(&word.bbox) >= 0.5))
+                    && (alike().next().is_none() || alike().any(|w| w.bbox.vertical_overlap(&word.bbox) >= 0.5))
             };
             let target = lines.iter_mut().rev().take(3).find(|line| same_row(line));
             match target {

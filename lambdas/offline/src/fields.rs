@@ -276,10 +276,10 @@ fn blank_dates(text: &str, order: DateOrder) -> String {
     String::from_utf8(bytes).unwrap_or_else(|_| text.to_string())
 }
 
-const NUMBER_WORDS: &[&str] = &[
-    "no", "nr", "n", "no.", "nr.", "number", "num", "nummer", "numero", "#", "id", "ref", "numer", "număr", "číslo",
-    "szám",
-];
+/// Words that say a number follows, as both callers see them: lower case, without the
+/// punctuation around them ("No.:" is "no").
+const NUMBER_WORDS: &[&str] =
+    &["no", "nr", "n", "number", "num", "nummer", "numero", "#", "id", "ref", "numer", "număr", "číslo", "szám"];
 
 /// Whether the words right of a label say that it names an identifier, not an amount: "Tax
 /// No.: 5176189268", "VAT Nr.", "ÁFA szám".
