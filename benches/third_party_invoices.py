@@ -7,12 +7,14 @@ tables), invoicepy (HTML through WeasyPrint, English and English/Lithuanian), in
 (ReportLab, Slovak), facturapdf (ReportLab, Spanish), pyinvoicer (HTML through
 WeasyPrint, English), django-invoicing (Django templates in five languages) and
 django-oscar-invoices (a Django template in English and Dutch), both printed by Chromium, and by
-LaTeX (KOMA-Script's scrlttr2 letters with invoice2 tables, English and German), from seeded
-random data, and a manifest in the form `docex eval` reads. The ground
+LaTeX (KOMA-Script's scrlttr2 letters with invoice2 tables, English and German; the
+simpleinvoice package, English and Norwegian; US commercial invoices by invoice-class), from
+seeded random data, and a manifest in the form `docex eval` reads. The ground
 truth is the data each invoice was made from, with totals as the generator computes them.
 
 Usage: python third_party_invoices.py OUT_DIR [--count N] [--seed S]
-       (N invoices from each generator and, for InvoiceGenerator, invoicepy and LaTeX, each language)
+       (N invoices from each generator and, for InvoiceGenerator, invoicepy, scrlttr2 and
+       simpleinvoice, each language)
 """
 
 import argparse
@@ -231,6 +233,15 @@ MONTHS = {
 }
 
 
+def typeset(tex, name, work, out_dir):
+    """Runs pdflatex on `tex` in the folder `work` and moves NAME.pdf to `out_dir`."""
+    with open(os.path.join(work, name + ".tex"), "w") as source:
+        source.write(tex)
+    subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", name + ".tex"], cwd=work,
+                   check=True, capture_output=True)
+    os.replace(os.path.join(work, name + ".pdf"), os.path.join(out_dir, name + ".pdf"))
+
+
 def latex_batch(out_dir, count, seed):
     """Business letters set by KOMA-Script's scrlttr2 (the DIN letter: sender's letterhead,
     recipient window, a reference line whose labels sit over their values, "Invoice no."
@@ -292,11 +303,7 @@ def latex_batch(out_dir, count, seed):
                     r"\end{document}",
                 ])
                 name = f"scrlttr2-{language}-{n:02d}"
-                with open(os.path.join(work, name + ".tex"), "w") as source:
-                    source.write(tex)
-                subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", name + ".tex"], cwd=work,
-                               check=True, capture_output=True)
-                os.replace(os.path.join(work, name + ".pdf"), os.path.join(out_dir, name + ".pdf"))
+                typeset(tex, name, work, out_dir)
                 truth = {"invoice_number": number, "issue_date": issued.isoformat(), "currency": currency,
                          "vendor_name": vendor, "buyer_name": buyer, "total_amount": money(net + tax),
                          # invoice2's "Price" column is the line's price with its VAT.
@@ -522,6 +529,160 @@ def pyinvoicer_batch(out_dir, count, seed):
             "net_amount": net, "tax_amount": 0.0, "total_amount": money(invoice.total_incl_tax),
             "line_items": [{"description": item.name, "quantity": int(item.units), "unit_price": money(item.unit_price),
                             "amount": money(item.amount)} for item in invoice.items]}})
+    return entries
+
+
+def simpleinvoice_batch(out_dir, count, seed):
+    """Invoices by the simpleinvoice LaTeX package (2017, LPPL; Debian's texlive-latex-extra),
+    English and Norwegian (its two languages): the buyer's name large at the top left, the
+    title and the seller's name and address at the right over a block of "Invoice number:",
+    "Invoice date:" and "Deadline:" lines, a table of description, item price, VAT rate and
+    sum with no quantity, and the subtotal, VAT and total the caller passes, which it prints
+    as given. Its dates are babel's \\today (american or norsk), moved to the issue date with
+    advdate's \\SetDate, and the deadline the days after it the caller asks for; amounts are
+    written as the currency's locale writes them (Python's babel, as a user's script would)."""
+    from babel.numbers import format_currency, format_decimal
+
+    rng = random.Random(f"{seed}-simpleinvoice")
+    # (babel option, currency, locale of the amounts, VAT rates)
+    languages = {"american": [("USD", "en_US", [0]), ("GBP", "en_GB", [20, 0]), ("EUR", "en_IE", [23])],
+                 "norsk": [("NOK", "nb_NO", [25, 15])]}
+    entries = []
+    with tempfile.TemporaryDirectory() as work:
+        for language, currencies in languages.items():
+            for n in range(count):
+                currency, locale, rates = rng.choice(currencies)
+                vat = rng.choice(rates)
+                vendor, buyer = rng.choice(VENDORS), rng.choice(BUYERS)
+                (city, zip_code), (buyer_city, buyer_zip) = rng.choice(CITIES), rng.choice(CITIES)
+                number, issued, days = invoice_number(rng), some_date(rng), rng.choice([10, 14, 30])
+                street = latex_escape(rng.choice(STREETS))
+                lines = [(rng.choice(ITEMS), Decimal(rng.randint(100, 900000)) / 100) for _ in range(rng.randint(1, 6))]
+                net = sum((price for _, price in lines), Decimal(0))
+                tax = Decimal(money(net * vat / 100)).quantize(Decimal("0.01"))
+
+                def amount(value):
+                    # A non-breaking space in the amount is LaTeX's tie.
+                    return latex_escape(format_currency(value, currency, locale=locale)).replace("\xa0", "~")
+
+                def sum_with_vat(price):
+                    return Decimal(money(price * (100 + vat) / 100))
+
+                settings = [
+                    r"\setinvoicenumber{" + latex_escape(number) + "}",
+                    r"\setname{" + latex_escape(vendor) + "}",
+                    r"\setaddress{" + street + r" \\ " + zip_code + " " + latex_escape(city)
+                    + "}{" + street + ", " + zip_code + " " + latex_escape(city) + "}",
+                    r"\setemail{billing@example.com}",
+                    r"\setreceivername{" + latex_escape(buyer) + "}",
+                    r"\setreceiveraddress{" + latex_escape(rng.choice(STREETS)) + r" \\ " + buyer_zip + " "
+                    + latex_escape(buyer_city) + "}",
+                    r"\setdeadline{" + str(days) + "}",
+                    *[r"\additem{" + latex_escape(item) + "}{" + amount(price) + "}{"
+                      + format_decimal(vat, locale=locale) + "}{" + amount(sum_with_vat(price)) + "}"
+                      for item, price in lines],
+                    r"\setsubtotal{" + amount(net) + "}",
+                    r"\setvat{" + amount(tax) + "}",
+                    r"\settotal{" + amount(net + tax) + "}",
+                    r"\setaccountnumber{" + f"{rng.randint(1000, 9999)}.{rng.randint(10, 99)}.{rng.randint(10000, 99999)}" + "}",
+                ]
+                if rng.random() < 0.5:
+                    settings.append(r"\setyourref{" + rng.choice(["PO ", "Order "]) + str(rng.randint(1000, 99999)) + "}")
+                tex = "\n".join([
+                    r"\documentclass[a4paper," + language + "]{article}",
+                    r"\usepackage[T1]{fontenc}",
+                    r"\usepackage{lmodern}",
+                    r"\usepackage[margin=2cm]{geometry}",
+                    r"\usepackage{simpleinvoice}",
+                    r"\SetDate[" + f"{issued:%d/%m/%Y}" + "]",
+                    *settings,
+                    r"\begin{document}",
+                    r"\makeinvoice",
+                    r"\end{document}",
+                ])
+                name = f"simpleinvoice-{language}-{n:02d}"
+                typeset(tex, name, work, out_dir)
+                entries.append({"file": name + ".pdf", "doc_type": "invoice", "split": "third_party",
+                                "source": f"simpleinvoice ({language})", "ground_truth": {
+                                    "invoice_number": number, "issue_date": issued.isoformat(),
+                                    "due_date": (issued + datetime.timedelta(days=days)).isoformat(),
+                                    "currency": currency, "vendor_name": vendor, "buyer_name": buyer,
+                                    "net_amount": money(net), "tax_amount": money(tax), "total_amount": money(net + tax),
+                                    "line_items": [{"description": item, "unit_price": money(price),
+                                                    "amount": money(sum_with_vat(price))} for item, price in lines]}})
+    return entries
+
+
+def invoice_class_batch(out_dir, count, seed):
+    """US commercial invoices (the customs form that goes with a parcel) by the invoice-class
+    LaTeX class (2019, LPPL; Debian's texlive-latex-extra), set up as its documentation asks: the
+    sender, the shipper's name and the place in an invoice.cfg, the goods in a CSV file that
+    datatool reads. It prints a waybill number and no invoice number, "From:" and "To:"
+    columns, the goods' value, packing, shipping and insurance costs and the "Total Invoice
+    Value" in dollars, and the date in the signature box at the foot. With the datatool
+    Debian ships, it prints a total of $1,000 or more wrongly, so the goods here stay under it."""
+    import csv
+
+    rng = random.Random(f"{seed}-invoice-class")
+    goods_items = ["Printer toner cartridge", "Office chair", "Network switch 24-port", "Paper A4, 5 boxes",
+                   "USB-C docking station", "Replacement drill bits (set of 12)"]
+    countries = ["USA", "Taiwan", "Germany", "Mexico", "Czech Republic", "Brazil"]
+    carriers = ["UPS", "FedEx", "DHL Express", "USPS Priority Mail International"]
+    shippers = ["Dana Whitfield", "Marek Novak", "Priya Raman", "Tom Okafor"]
+    entries = []
+    with tempfile.TemporaryDirectory() as work:
+        for n in range(count):
+            vendor, buyer = rng.choice(VENDORS), rng.choice(BUYERS)
+            (city, zip_code), (buyer_city, buyer_zip) = rng.choice(CITIES), rng.choice(CITIES)
+            shipped = some_date(rng)
+            lines = []
+            while not lines or sum(units * price for _, _, units, price in lines) > 800:
+                lines = [(rng.choice(goods_items), rng.choice(countries), rng.randint(1, 6), Decimal(rng.randint(100, 25000)) / 100)
+                         for _ in range(rng.randint(1, 4))]
+            costs = {"packingcost": Decimal(rng.choice([0, 500, 1250])) / 100,
+                     "shippingcost": Decimal(rng.randint(1500, 9000)) / 100,
+                     "insurancecost": Decimal(rng.choice([0, rng.randint(100, 2500)])) / 100}
+            with open(os.path.join(work, "goods.csv"), "w", newline="") as goods:
+                table = csv.writer(goods)
+                table.writerow(["Description", "Country", "Quantity", "UnitValue", "Amount"])
+                table.writerows([item, country, units, f"{price:.2f}", f"{units * price:.2f}"]
+                                for item, country, units, price in lines)
+            with open(os.path.join(work, "invoice.cfg"), "w") as config:
+                config.write("\n".join([
+                    r"\fromaddress{" + latex_escape(vendor) + r"\\" + latex_escape(rng.choice(STREETS)) + r"\\"
+                    + latex_escape(city) + " " + zip_code + r"\\Tel. +1 512 555 0" + str(rng.randint(100, 199)) + "}",
+                    r"\shipper{" + rng.choice(shippers) + "}",
+                    r"\location{" + latex_escape(city) + "}", ""]))
+            months = MONTHS["english"]
+            tex = "\n".join([
+                r"\documentclass{invoice-class}",
+                r"\usepackage[T1]{fontenc}",
+                r"\usepackage{lmodern}",
+                r"\InputFile{goods.csv}",
+                r"\waybill{1Z" + "".join(rng.choice("0123456789ABCDEFGHJKLMNPRSTUVWXYZ") for _ in range(16)) + "}",
+                r"\shippingdate{" + f"{months[shipped.month - 1]} {shipped.day}, {shipped.year}" + "}",
+                r"\toaddress{" + latex_escape(buyer) + r"\\" + latex_escape(rng.choice(STREETS)) + r"\\"
+                + buyer_zip + " " + latex_escape(buyer_city) + "}",
+                r"\destination{" + rng.choice(countries) + "}",
+                r"\carrier{" + rng.choice(carriers) + "}",
+                r"\packages{" + str(rng.randint(1, 4)) + "}",
+                r"\weight{" + str(rng.randint(1, 40)) + "}{" + str(rng.randint(0, 15)) + "}",
+                *["\\" + cost + "{" + f"{value:.2f}" + "}" for cost, value in costs.items()],
+                r"\begin{document}",
+                r"\printinvoice",
+                r"\end{document}",
+            ])
+            name = f"invoice-class-{n:02d}"
+            typeset(tex, name, work, out_dir)
+            goods_value = sum((units * price for _, _, units, price in lines), Decimal(0))
+            entries.append({"file": name + ".pdf", "doc_type": "invoice", "split": "third_party", "source": "invoice-class",
+                            "ground_truth": {
+                                # A waybill number is the carrier's, not an invoice number.
+                                "invoice_number": None, "issue_date": shipped.isoformat(), "currency": "USD",
+                                "vendor_name": vendor, "buyer_name": buyer,
+                                "total_amount": money(goods_value + sum(costs.values())),
+                                "line_items": [{"description": item, "quantity": units, "unit_price": money(price),
+                                                "amount": money(units * price)} for item, _, units, price in lines]}})
     return entries
 
 
@@ -772,6 +933,8 @@ def main():
     entries += pyinvoice_batch(args.out_dir, args.count, args.seed)
     entries += invoicepy_batch(args.out_dir, args.count, args.seed)
     entries += latex_batch(args.out_dir, args.count, args.seed)
+    entries += simpleinvoice_batch(args.out_dir, args.count, args.seed)
+    entries += invoice_class_batch(args.out_dir, args.count, args.seed)
     entries += invoicer_batch(args.out_dir, args.count, args.seed)
     entries += facturapdf_batch(args.out_dir, args.count, args.seed)
     entries += pyinvoicer_batch(args.out_dir, args.count, args.seed)

@@ -3,7 +3,9 @@
 # makes invoices with eight invoice generators from PyPI (InvoiceGenerator in English, Czech
 # and Brazilian Portuguese; pyinvoice; invoicepy in English and English/Lithuanian; invoicer in
 # Slovak; facturapdf in Spanish; pyinvoicer; django-invoicing in five languages and
-# django-oscar-invoices in English and Dutch, printed by Chromium) and with LaTeX (KOMA-Script letters with invoice2 tables, English and German), and
+# django-oscar-invoices in English and Dutch, printed by Chromium) and with LaTeX (KOMA-Script
+# letters with invoice2 tables, English and German; simpleinvoice, English and Norwegian; US
+# commercial invoices by invoice-class), and
 # benches/third_party_invoices.mjs with five from npm (microinvoice; pdf-invoice in four
 # locales; jspdf-invoice-template; invoice-it in English and French and generate-invoice in
 # Finnish and English, both printed by Chromium) from
@@ -12,7 +14,7 @@
 # layout (the held-out figures) and which after.
 #
 # Usage: benches/third_party_invoices.sh [eval options, e.g. --json]   (from the repository root)
-# Env:   COUNT   invoices per generator and language (default 8, so 144 in all; django-invoicing and django-oscar-invoices make COUNT over their languages)
+# Env:   COUNT   invoices per generator and language (default 8, so 168 in all; django-invoicing and django-oscar-invoices make COUNT over their languages)
 #        SEED    the random data's seed (default 1)
 #        KEEP    a folder to keep the invoices and manifest in (default: a temporary one)
 #        VENV    the virtual environment for the Python generators (default: $TMPDIR/docex-third-party-venv)
@@ -20,14 +22,17 @@
 #        DOCEX   the docex binary (default: built with cargo into $CARGO_TARGET_DIR or target/)
 # Needs: python3 with venv, node and npm, cargo, what `docex eval` needs (poppler-utils), Pango for
 #        WeasyPrint (Debian: libpango-1.0-0 libpangoft2-1.0-0), Chromium (Debian: chromium; CHROMIUM
-#        names another executable) and pdflatex with invoice2 (Debian: texlive-latex-extra
-#        texlive-science texlive-lang-german lmodern).
+#        names another executable) and pdflatex with invoice2, simpleinvoice, invoice-class and
+#        Norwegian (Debian: texlive-latex-extra texlive-science texlive-lang-german
+#        texlive-lang-european lmodern).
 # invoicepy 0.1.2 asks for WeasyPrint 53, which needs a pydyf of its time (0.1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v pdflatex >/dev/null || ! kpsewhich invoice2.sty siunitx.sty lmodern.sty >/dev/null; then
-  echo "pdflatex with invoice2, siunitx and lmodern is missing: install texlive-latex-extra texlive-science texlive-lang-german lmodern" >&2
+if ! command -v pdflatex >/dev/null \
+  || ! kpsewhich invoice2.sty siunitx.sty lmodern.sty simpleinvoice.sty invoice-class.cls norsk.ldf >/dev/null; then
+  echo "pdflatex with invoice2, siunitx, lmodern, simpleinvoice, invoice-class or Norwegian is missing:" \
+    "install texlive-latex-extra texlive-science texlive-lang-german texlive-lang-european lmodern" >&2
   exit 1
 fi
 
