@@ -137,35 +137,39 @@ pub fn currency_from_locale_cues(context: &str) -> Option<&'static str> {
 }
 
 /// Like [`parse_currency`], but a bare `$` (or `kr`) is read in the light of the
-/// surrounding text: a `$` is AUD, CAD, NZD, SGD, HKD or MXN when that code or the
-/// country appears in `context`, USD otherwise; `kr` is NOK or DKK when Norway or Denmark
-/// is named, SEK otherwise.
+/// surrounding text: a `$` is the dollar (or peso) whose ISO code alone appears in
+/// `context` ("Amount (USD)"), else AUD, CAD, NZD, SGD, HKD or MXN when the country is
+/// named, USD otherwise; `kr` is NOK or DKK when Norway or Denmark is named or the text is
+/// in its language, SEK otherwise.
 pub fn parse_currency_in_context(text: &str, context: &str) -> Option<&'static str> {
+    /// The `$` currencies: the code, then the words that name the country.
+    const DOLLARS: &[(&str, &[&str])] = &[
+        ("AUD", &["australia", "australian"]),
+        ("CAD", &["canada", "canadian"]),
+        ("NZD", &["new zealand"]),
+        ("SGD", &["singapore"]),
+        ("HKD", &["hong kong dollars"]),
+        ("MXN", &["mexico", "mexicanos"]),
+        ("USD", &[]),
+    ];
     let code = parse_currency(text)?;
     let folded = format!(" {} ", fold(context));
     let mentions = |words: &[&str]| words.iter().any(|w| folded.contains(&format!(" {w} ")));
     Some(match code {
         "USD" if text.trim() == "$" => {
-            if mentions(&["aud", "australia", "australian"]) {
-                "AUD"
-            } else if mentions(&["cad", "canada", "canadian"]) {
-                "CAD"
-            } else if mentions(&["nzd", "new zealand"]) {
-                "NZD"
-            } else if mentions(&["sgd", "singapore"]) {
-                "SGD"
-            } else if mentions(&["hkd", "hong kong dollars"]) {
-                "HKD"
-            } else if mentions(&["mxn", "mexico", "mexicanos"]) {
-                "MXN"
-            } else {
-                "USD"
+            let coded: Vec<&str> =
+                DOLLARS.iter().map(|(code, _)| *code).filter(|code| mentions(&[&code.to_lowercase()])).collect();
+            match coded[..] {
+                [only] => only,
+                _ => DOLLARS.iter().find(|(_, country)| mentions(country)).map_or("USD", |(code, _)| code),
             }
         }
         "SEK" if text.trim().to_ascii_lowercase().starts_with("kr") => {
-            if mentions(&["nok", "norway", "norge", "norwegian"]) {
+            // The country, or words only that country's invoices use: Norwegian "mva" (VAT),
+            // "forfallsdato", "å betale"; Danish "forfaldsdato", "at betale", "beløb".
+            if mentions(&["nok", "norway", "norge", "norwegian", "mva", "merverdiavgift", "forfallsdato", "a betale"]) {
                 "NOK"
-            } else if mentions(&["dkk", "denmark", "danmark", "danish"]) {
+            } else if mentions(&["dkk", "denmark", "danmark", "danish", "forfaldsdato", "at betale", "belob"]) {
                 "DKK"
             } else {
                 "SEK"
@@ -219,8 +223,15 @@ mod tests {
         assert_eq!(parse_currency_in_context("$", "Sydney NSW, Australia"), Some("AUD"));
         assert_eq!(parse_currency_in_context("$", "Toronto, Canada"), Some("CAD"));
         assert_eq!(parse_currency_in_context("$", "Seattle, WA"), Some("USD"));
+        // A code printed on the page outweighs a country named on it.
+        assert_eq!(parse_currency_in_context("$", "Country of origin: Mexico\nAmount (USD)"), Some("USD"));
+        assert_eq!(parse_currency_in_context("$", "Ship to: Canada\nAll amounts in AUD"), Some("AUD"));
         assert_eq!(parse_currency_in_context("US$", "Toronto, Canada"), Some("USD"));
         assert_eq!(parse_currency_in_context("kr", "Oslo, Norway"), Some("NOK"));
+        // The language's own words name the krone where no country is named.
+        assert_eq!(parse_currency_in_context("kr", "MVA-grunnlag: 1 000,00 kr\nÅ betale: 1 250,00 kr"), Some("NOK"));
+        assert_eq!(parse_currency_in_context("kr", "Moms: 250,00 kr\nAt betale: 1 250,00 kr"), Some("DKK"));
+        assert_eq!(parse_currency_in_context("kr", "Moms: 250,00 kr\nAtt betala: 1 250,00 kr"), Some("SEK"));
         assert_eq!(parse_currency_in_context("€", "Canada"), Some("EUR"));
     }
 

@@ -620,12 +620,7 @@ fn vote_currency(ctx: &Ctx) -> Option<Candidate> {
     let (code, (score, li, s, e)) = votes.into_iter().max_by(|a, b| a.1.0.total_cmp(&b.1.0).then(b.0.cmp(a.0)))?;
     let line = &ctx.lines[li];
     let text = line.text.get(s..e).unwrap_or_default().to_string();
-    let symbol = text.trim_matches(|c: char| c.is_ascii_digit() || c == '.' || c == ',' || c.is_whitespace());
-    let code = if code == "USD" && symbol.contains('$') && !symbol.contains("US") {
-        parse_currency_in_context("$", &ctx.doc_text).unwrap_or(code)
-    } else {
-        code
-    };
+    let code = currency_in_context(code, &text, &ctx.doc_text);
     let share = score / total.max(1.0);
     Some(Candidate {
         value: json!(code),
@@ -637,6 +632,19 @@ fn vote_currency(ctx: &Ctx) -> Option<Candidate> {
         amount: None,
         currency: Some(code),
     })
+}
+
+/// The currency an amount's text (`text`, "$ 12.00", "1 234,50 kr") is in, once the document
+/// says which: "$" alone is the dollar of the country the text names, "kr" the krone or
+/// krona of the language it is written in.
+fn currency_in_context(code: &'static str, text: &str, doc_text: &str) -> &'static str {
+    let symbol = text.trim_matches(|c: char| c.is_ascii_digit() || c == '.' || c == ',' || c.is_whitespace());
+    let shared = match code {
+        "USD" if symbol.contains('$') && !symbol.contains("US") => "$",
+        "SEK" if symbol.eq_ignore_ascii_case("kr") || symbol.eq_ignore_ascii_case("kr.") => "kr",
+        _ => return code,
+    };
+    parse_currency_in_context(shared, doc_text).unwrap_or(code)
 }
 
 /// Whether the "¥" at byte `at` of an OCR'd line stands between a quantity and a price
@@ -1021,7 +1029,7 @@ fn seller_named_under_a_person(ctx: &Ctx, vendor_name: &str, recipient: usize) -
 
 /// The recipient's block when no label names it, as letters print it for a window envelope:
 /// on the upper half of page 1, below the letterhead (`below`, its last line), a block of
-/// lines standing apart, aligned on the left, one or two names over an address (a line with
+/// lines with nothing right above them, aligned on the left, one or two names over an address (a line with
 /// a number: the street or the postcode), no label in it. Of two names the one with a legal
 /// form, else the second where the seller's own block prints a person over the seller, else
 /// the first.
@@ -1033,11 +1041,17 @@ fn unlabelled_recipient(ctx: &Ctx, below: usize, vendor: &Candidate) -> Option<C
         if line.page != 1 || line.bbox.y0 > line.page_height * 0.55 {
             break;
         }
-        if above.page == line.page && line.bbox.y0 - above.bbox.y1 < 1.5 * line.height() {
+        let Some(&(s, e)) = line.segments().first() else { continue };
+        let Some(first) = line.bbox_of(s, e) else { continue };
+        // Standing apart: nothing printed right above it (text beside, over another column,
+        // is the seller's block or the invoice's details).
+        let crowded = above.page == line.page
+            && first.y0 - above.bbox.y1 < 1.5 * line.height()
+            && above.words.iter().any(|w| w.bbox.x0 < first.x1 && first.x0 < w.bbox.x1);
+        if crowded {
             continue;
         }
-        let Some(&(s, e)) = line.segments().first() else { continue };
-        let Some(left) = line.bbox_of(s, e).map(|b| b.x0) else { continue };
+        let left = first.x0;
         let mut block = vec![(li, s, e)];
         for j in li + 1..(li + 8).min(lines.len()) {
             let (next, last) = (&lines[j], &lines[block[block.len() - 1].0]);
@@ -1051,7 +1065,10 @@ fn unlabelled_recipient(ctx: &Ctx, below: usize, vendor: &Candidate) -> Option<C
             block.push((j, ns, ne));
         }
         let text = |(j, s, e): &(usize, usize, usize)| lines[*j].text[*s..*e].trim();
-        if block.len() < 3 || block.iter().any(|(j, s, e)| has_hit(ctx, *j, *s, *e)) {
+        // No label in it, and no price beside it: lines with prices are a table's rows.
+        let labelled_or_priced =
+            block.iter().any(|(j, s, e)| has_hit(ctx, *j, *s, *e) || priced(&blank_dates(&lines[*j].text, ctx.order)));
+        if block.len() < 3 || labelled_or_priced {
             continue;
         }
         let names: Vec<&(usize, usize, usize)> = block.iter().take_while(|b| name_like(text(b))).take(3).collect();
@@ -1518,10 +1535,9 @@ pub(crate) fn extract_from_pages(document: &Document, spec: &Spec) -> Extraction
         let fallback = match &field.kind {
             FieldKind::Currency => {
                 // The currency of the chosen total, else the vote.
-                let from_total = chosen
-                    .iter()
-                    .filter(|(j, _)| is_total_field(fields[*j]))
-                    .find_map(|(_, c)| c.currency.map(|code| (code, c.clone())));
+                let from_total = chosen.iter().filter(|(j, _)| is_total_field(fields[*j])).find_map(|(_, c)| {
+                    c.currency.map(|code| (currency_in_context(code, &c.text, &ctx.doc_text), c.clone()))
+                });
                 match (from_total, &currency_vote) {
                     (Some((code, c)), vote) => {
                         let agrees = vote.as_ref().and_then(|v| v.currency) == Some(code);

@@ -211,6 +211,14 @@ impl TLine {
         self.segments().into_iter().find(|(s, e)| *s <= at && at <= *e)
     }
 
+    /// Whether the text from `start` to `end` is a segment of its own, but for a colon after
+    /// it: a heading ("To:"), not a word of a phrase.
+    pub fn is_whole_segment(&self, start: usize, end: usize) -> bool {
+        self.segment_at(start).is_some_and(|(s, e)| {
+            s == start && self.text[end..e].trim_start().trim_start_matches(':').trim().is_empty()
+        })
+    }
+
     /// The first segment starting at or after a byte offset.
     pub fn segment_after(&self, at: usize) -> Option<(usize, usize)> {
         self.segments().into_iter().find(|(s, _)| *s >= at)
@@ -235,7 +243,7 @@ pub(crate) fn fold_label(label: &str) -> Vec<char> {
 
 /// Finds every label of every field on every line, then drops each hit that lies inside a
 /// longer hit (of any field, or a distractor): "total" inside "total tax", "date" inside
-/// "order date". Distractors are words of running text ("original invoice", the invoice a
+/// "order date". A label of one or two letters ("To") counts only as a segment of its own. Distractors are words of running text ("original invoice", the invoice a
 /// credit note corrects); in a heading, in type twice the size of the page's text, they
 /// name the document itself ("Original invoice #25034116") and hide nothing.
 pub(crate) fn find_labels(lines: &[TLine], labels: &[(Option<usize>, Vec<char>)]) -> Vec<LabelHit> {
@@ -248,6 +256,9 @@ pub(crate) fn find_labels(lines: &[TLine], labels: &[(Option<usize>, Vec<char>)]
         let mut on_line: Vec<LabelHit> = Vec::new();
         for (field, label) in labels.iter().filter(|(field, _)| field.is_some() || !heading) {
             for (start, end) in line.find(label) {
+                if label.len() <= 2 && !line.is_whole_segment(start, end) {
+                    continue;
+                }
                 let bbox = line.bbox_of(start, end).unwrap_or(line.bbox);
                 on_line.push(LabelHit { field: *field, len: label.len(), line: li, start, end, bbox });
             }

@@ -173,6 +173,25 @@ fn column_of(columns: &[Column], x0: f32, x1: f32) -> usize {
     best.0
 }
 
+/// A figure printed in groups with spaces between them ("3 952,72 kr") is one word per
+/// group, and a right-aligned figure can reach under the column left of its own: each
+/// leading group (one to three digits, close before a group of three) goes where the rest
+/// of its figure goes.
+fn with_leading_groups_joined<'w>(line: &TLine, mut placed: Vec<(&'w TWord, usize)>) -> Vec<(&'w TWord, usize)> {
+    for i in (0..placed.len().saturating_sub(1)).rev() {
+        let (word, next) = (placed[i].0, placed[i + 1].0);
+        let (text, rest) = (&line.text[word.start..word.end], &line.text[next.start..next.end]);
+        let leading_group = (1..=3).contains(&text.len()) && text.chars().all(|c| c.is_ascii_digit());
+        let group_follows = rest.len() >= 3
+            && rest.chars().take(3).all(|c| c.is_ascii_digit())
+            && !rest.chars().nth(3).is_some_and(|c| c.is_ascii_digit());
+        if leading_group && group_follows && next.bbox.x0 - word.bbox.x1 < 0.6 * line.height() {
+            placed[i].1 = placed[i + 1].1;
+        }
+    }
+    placed
+}
+
 /// Whether a line begins by saying that what follows is included in the line above
 /// ("Incl. deposit", "inkl. Pfand", "dont éco-participation").
 fn states_an_included_part(text: &str) -> bool {
@@ -189,8 +208,10 @@ fn figure(word: &str) -> bool {
 fn parse_cell(kind: &FieldKind, text: &str) -> Option<Value> {
     match kind {
         FieldKind::Money | FieldKind::Number => {
-            // A cell holds one amount: "5 155,00" is 5155 even without a currency.
-            let found = find_money_grouped(text);
+            // A cell holds one amount: "5 155,00" is 5155 even without a currency. A rate
+            // ("0 %", a VAT column set close beside the price) is none.
+            let found: Vec<_> =
+                find_money_grouped(text).into_iter().filter(|m| !text[m.end..].trim_start().starts_with('%')).collect();
             let m = if *kind == FieldKind::Money { found.last() } else { found.first() }?;
             Some(json!(m.money.amount))
         }
@@ -270,13 +291,15 @@ pub(crate) fn extract_tables(ctx: &Ctx, spec: &Spec, extraction: &mut Extraction
                 })
                 .map(|w| (w, column_of(&cols, w.bbox.x0, w.bbox.x1)))
                 .collect();
+            let placed = with_leading_groups_joined(line, placed);
             let segments = line.segments();
             for &(w, column) in &placed {
                 // The words of one phrase that are not figures stay together in the first
                 // text column the phrase reaches, though the phrase starts under another
                 // title or runs on under the next ("Network switch 24-port" under "Title |
                 // Description", "Cloud server" starting under "Amount"); figures keep their
-                // own columns.
+                // own columns, but for one that closes a bracket of the phrase ("12)" of "Drill
+                // bits (set of 12)" reaching under "Country of origin").
                 let word = &line.text[w.start..w.end];
                 let segment = segments.iter().find(|(s, e)| *s <= w.start && w.end <= *e);
                 let text_column = segment.and_then(|(s, e)| {
@@ -286,7 +309,7 @@ pub(crate) fn extract_tables(ctx: &Ctx, spec: &Spec, extraction: &mut Extraction
                         .map(|p| p.1)
                 });
                 let c = match text_column {
-                    Some(text) if !figure(word) => text,
+                    Some(text) if !figure(word) || (word.ends_with(')') && !word.contains('(')) => text,
                     _ => column,
                 };
                 cells[c].0 = cells[c].0.min(w.start);
@@ -342,11 +365,19 @@ pub(crate) fn extract_tables(ctx: &Ctx, spec: &Spec, extraction: &mut Extraction
                 // the lines under it go on with no row above it.
                 row_open = false;
             } else if let Some((last, last_sources)) = rows.last_mut().filter(|_| row_open) {
-                // A text-only line right under a row continues its description.
+                // A text-only line right under a row continues its description, if it is
+                // under the description ("Republic" under "Country of origin" is not).
                 if let (Some(spec), Some(Value::String(extra))) =
                     (text_col, text_col.and_then(|spec| item.get(&spec.name)))
                 {
-                    if fold(extra).len() > 1 && last_sources.len() < 12 {
+                    let column_at = |(_, _, li, s, e): &(String, String, usize, usize, usize)| {
+                        ctx.lines[*li].bbox_of(*s, *e).map(|b| column_of(&cols, b.x0, b.x0 + 1.0))
+                    };
+                    let described = |sources: &[(String, String, usize, usize, usize)]| {
+                        sources.iter().find(|source| source.0 == spec.name).and_then(column_at)
+                    };
+                    let same_column = described(&sources) == described(last_sources);
+                    if fold(extra).len() > 1 && last_sources.len() < 12 && same_column {
                         let joined = match last.get(&spec.name).and_then(Value::as_str) {
                             Some(before) => format!("{before} {extra}"),
                             None => extra.clone(),

@@ -1463,3 +1463,176 @@ fn a_heading_in_large_type_names_the_invoice_itself() {
     ]);
     assert_ne!(run(&credit_note, "invoice").data.get("invoice_number"), Some(&json!("INV-2024-001")));
 }
+
+#[test]
+fn a_norwegian_invoice_in_kroner_with_the_buyer_beside_the_invoice_details() {
+    // The buyer's block at the left with the seller's email right above it, but over another
+    // column; amounts in thin-spaced groups under right-aligned titles; "kr" with no country.
+    let d = doc(&[
+        ("Faktura", 460.0, 50.0),
+        ("Fjordlys Regnskap", 300.0, 82.0),
+        ("Strandgata 5", 300.0, 96.0),
+        ("0150 Oslo", 300.0, 108.0),
+        ("post@fjordlys.example", 300.0, 120.0),
+        ("Globex Corporation", 57.0, 138.0),
+        ("Fakturanummer: FV-2025-6797", 300.0, 142.0),
+        ("Harbour Road 17", 57.0, 152.0),
+        ("Fakturadato: 24. mars 2021", 300.0, 154.0),
+        ("78701 Austin", 57.0, 164.0),
+        ("Forfallsdato: 7. april 2021", 300.0, 166.0),
+        ("Beskrivelse", 57.0, 264.0),
+        ("Enhetspris", 390.0, 264.0),
+        ("MVA", 460.0, 264.0),
+        ("Sum", 520.0, 264.0),
+        ("Training day", 57.0, 282.0),
+        ("3 437,15 kr", 380.0, 282.0),
+        ("15 %", 455.0, 282.0),
+        ("3 952,72 kr", 480.0, 282.0),
+        ("MVA-grunnlag:", 380.0, 400.0),
+        ("3 437,15 kr", 478.0, 400.0),
+        ("MVA:", 380.0, 412.0),
+        ("515,57 kr", 490.0, 412.0),
+        ("Å betale:", 380.0, 424.0),
+        ("3 952,72 kr", 478.0, 424.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["currency"], json!("NOK"));
+    assert_eq!(x.data["buyer_name"], json!("Globex Corporation"));
+    assert_eq!(x.data["vendor_name"], json!("Fjordlys Regnskap"));
+    assert_eq!(x.data["due_date"], json!("2021-04-07"));
+    assert_eq!(x.data["net_amount"], json!(3437.15));
+    assert_eq!(x.data["tax_amount"], json!(515.57));
+    assert_eq!(x.data["total_amount"], json!(3952.72));
+    assert_eq!(
+        x.data["line_items"],
+        json!([{"description": "Training day", "unit_price": 3437.15, "amount": 3952.72}])
+    );
+}
+
+#[test]
+fn a_vat_rate_set_close_beside_the_item_price_is_no_part_of_it() {
+    // "Item price" and "VAT" close enough to read as one title; "0 %" is a rate, not a price.
+    let d = doc(&[
+        ("Invoice", 460.0, 50.0),
+        ("Horizonte Consultoria Ltda.", 300.0, 82.0),
+        ("Main Street 5", 300.0, 96.0),
+        ("Initech Ltd", 57.0, 138.0),
+        ("Invoice number: 20250521", 300.0, 142.0),
+        ("Harbour Road 17", 57.0, 152.0),
+        ("Invoice date: August 21, 2022", 300.0, 154.0),
+        ("11000 Praha", 57.0, 164.0),
+        ("Deadline: September 20, 2022", 300.0, 166.0),
+        ("Description", 57.0, 276.0),
+        ("Item price", 400.0, 276.0),
+        ("VAT", 466.0, 276.0),
+        ("Sum", 520.0, 276.0),
+        ("Office chair", 57.0, 294.0),
+        ("$6,135.52", 400.0, 294.0),
+        ("0 %", 466.0, 294.0),
+        ("$6,135.52", 484.0, 294.0),
+        ("Subtotal:", 400.0, 400.0),
+        ("$6,135.52", 484.0, 400.0),
+        ("Total:", 400.0, 424.0),
+        ("$6,135.52", 484.0, 424.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["due_date"], json!("2022-09-20"));
+    assert_eq!(x.data["buyer_name"], json!("Initech Ltd"));
+    assert_eq!(
+        x.data["line_items"],
+        json!([{"description": "Office chair", "unit_price": 6135.52, "amount": 6135.52}])
+    );
+}
+
+#[test]
+fn a_commercial_invoice_with_from_and_to_headings() {
+    // A customs invoice: "From:" and "To:" over two columns, a country of origin column
+    // whose name wraps, a figure at the end of a description, the goods' countries named
+    // beside an "(USD)" column, a waybill number and no invoice number.
+    let d = doc(&[
+        ("Commercial Invoice", 239.0, 33.0),
+        ("Waybill Number: 1Z2W9YL3M1YEZA39KC", 75.0, 78.0),
+        ("From:", 72.0, 100.0),
+        ("To:", 311.0, 100.0),
+        ("Lumen Systems Inc.", 72.0, 117.0),
+        ("Globex Corporation", 311.0, 117.0),
+        ("Parkway 300", 72.0, 131.0),
+        ("Main Street 5", 311.0, 131.0),
+        ("Austin 78701", 72.0, 144.0),
+        ("78701 Austin", 311.0, 144.0),
+        ("Description", 124.0, 256.0),
+        ("Country of", 251.0, 256.0),
+        ("Quantity", 329.0, 256.0),
+        ("Unit Value$", 390.0, 256.0),
+        ("Amount (USD)", 469.0, 256.0),
+        ("Origin", 263.0, 269.0),
+        ("Drill bits (set of 12)", 78.0, 286.0),
+        ("Mexico", 263.0, 286.0),
+        ("2", 372.0, 286.0),
+        ("187.00", 416.0, 286.0),
+        ("374.00", 504.0, 286.0),
+        ("Office chair", 78.0, 300.0),
+        ("Czech", 263.0, 300.0),
+        ("1", 372.0, 300.0),
+        ("12.50", 416.0, 300.0),
+        ("12.50", 504.0, 300.0),
+        ("Republic", 263.0, 312.0),
+        ("Shipping cost $20.11", 382.0, 353.0),
+        ("Total Invoice Value $406.61", 350.0, 389.0),
+        ("Name: Dana Whitfield", 78.0, 535.0),
+        ("Date: July 11, 2024", 307.0, 535.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["vendor_name"], json!("Lumen Systems Inc."));
+    assert_eq!(x.data["buyer_name"], json!("Globex Corporation"));
+    assert_eq!(x.data["total_amount"], json!(406.61));
+    assert_eq!(x.data["currency"], json!("USD"));
+    assert_eq!(x.data["issue_date"], json!("2024-07-11"));
+    assert_eq!(
+        x.data["line_items"],
+        json!([
+            {"description": "Drill bits (set of 12)", "quantity": 2.0, "unit_price": 187.0, "amount": 374.0},
+            {"description": "Office chair", "quantity": 1.0, "unit_price": 12.5, "amount": 12.5},
+        ])
+    );
+}
+
+#[test]
+fn a_two_letter_label_counts_only_as_a_heading_of_its_own() {
+    // "To:" over a block names the buyer; "to" in a phrase names nothing.
+    let d = doc(&[
+        ("Northgate Office Supplies Ltd", 40.0, 30.0),
+        ("Harbour Road 17, Leeds", 40.0, 42.0),
+        ("Invoice INV-2291", 40.0, 80.0),
+        ("Goods sent to Vandelay Industries by courier", 40.0, 100.0),
+        ("Total: £120.00", 300.0, 300.0),
+    ]);
+    assert_eq!(run(&d, "invoice").data.get("buyer_name"), None);
+}
+
+#[test]
+fn a_table_under_the_letterhead_is_no_recipients_block() {
+    // Item names over a line with a number, left-aligned below the seller's block and
+    // nothing right above them: the rows of a table (they have prices), not an address.
+    let d = doc(&[
+        ("Müller Werkzeuge GmbH", 176.0, 26.0),
+        ("Lindenstraße 14, 10969 Berlin", 176.0, 38.0),
+        ("Descripción", 164.0, 308.0),
+        ("Unitario", 365.0, 308.0),
+        ("Unidades", 432.0, 308.0),
+        ("Total", 514.0, 308.0),
+        ("Horas de consultoría", 40.0, 326.0),
+        ("675,39 €", 373.0, 326.0),
+        ("9", 478.0, 326.0),
+        ("6.078,51 €", 500.0, 326.0),
+        ("Switch de red 24 puertos", 40.0, 344.0),
+        ("367,65 €", 373.0, 344.0),
+        ("2", 478.0, 344.0),
+        ("735,30 €", 500.0, 344.0),
+        ("Silla de oficina", 40.0, 362.0),
+        ("230,59 €", 373.0, 362.0),
+        ("4", 478.0, 362.0),
+        ("922,36 €", 500.0, 362.0),
+    ]);
+    assert_eq!(run(&d, "invoice").data.get("buyer_name"), None);
+}
