@@ -8,13 +8,14 @@ tables), invoicepy (HTML through WeasyPrint, English and English/Lithuanian), in
 WeasyPrint, English), django-invoicing (Django templates in five languages) and
 django-oscar-invoices (a Django template in English and Dutch), both printed by Chromium, and by
 LaTeX (KOMA-Script's scrlttr2 letters with invoice2 tables, English and German; the
-simpleinvoice package, English and Norwegian; US commercial invoices by invoice-class), from
-seeded random data, and a manifest in the form `docex eval` reads. The ground
+simpleinvoice package, English and Norwegian; US commercial invoices by invoice-class; letters
+with the invoice package's tables in Swedish, Estonian, Finnish and Dutch), from seeded random
+data, and a manifest in the form `docex eval` reads. The ground
 truth is the data each invoice was made from, with totals as the generator computes them.
 
 Usage: python third_party_invoices.py OUT_DIR [--count N] [--seed S]
-       (N invoices from each generator and, for InvoiceGenerator, invoicepy, scrlttr2 and
-       simpleinvoice, each language)
+       (N invoices from each generator and, for InvoiceGenerator, invoicepy, scrlttr2,
+       simpleinvoice and the invoice package, each language)
 """
 
 import argparse
@@ -613,6 +614,81 @@ def simpleinvoice_batch(out_dir, count, seed):
     return entries
 
 
+def invoice_package_batch(out_dir, count, seed):
+    """Letters set by LaTeX's standard letter class (the sender's address and the date at the
+    right, the recipient at the left, the invoice number in the opening line as a user writes
+    it) around the table of the invoice package (2018, LPPL; Debian's texlive-latex-extra), in
+    Swedish, Estonian, Finnish and Dutch, the package's own labels in each: fees with their
+    unit rate and count, a subtotal, the VAT and the totals it computes ("Slutsumma",
+    "Kogusumma", "Yhteensä", "Totaal"). Its `comma` option, taken at random, prints the
+    amounts it computes with a decimal comma and the rates as given."""
+    rng = random.Random(f"{seed}-invoice-package")
+    # babel language: (opening words, month names, date pattern, currencies, VAT rates)
+    languages = {
+        "swedish": ("Faktura nr", ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
+                                   "september", "oktober", "november", "december"], "{d} {m} {y}",
+                    [("SEK", "SEK"), ("kr", "SEK")], [25, 12]),
+        "estonian": ("Arve nr", ["jaanuar", "veebruar", "märts", "aprill", "mai", "juuni", "juuli", "august",
+                                 "september", "oktoober", "november", "detsember"], "{d}. {m} {y}",
+                     [("EUR", "EUR"), ("Euro", "EUR")], [22, 9]),
+        "finnish": ("Lasku nro", ["tammikuuta", "helmikuuta", "maaliskuuta", "huhtikuuta", "toukokuuta", "kesäkuuta",
+                                  "heinäkuuta", "elokuuta", "syyskuuta", "lokakuuta", "marraskuuta", "joulukuuta"],
+                    "{d}. {m} {y}", [("EUR", "EUR"), ("Euro", "EUR")], [24, 14]),
+        "dutch": ("Factuur nr.", ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+                                  "september", "oktober", "november", "december"], "{d} {m} {y}",
+                  [("EUR", "EUR"), ("Euro", "EUR")], [21, 9]),
+    }
+    closings = {"swedish": "Med vänliga hälsningar", "estonian": "Lugupidamisega", "finnish": "Ystävällisin terveisin",
+                "dutch": "Met vriendelijke groet"}
+    projects = ["Website redesign", "Annual support", "Office move", "Network upgrade", "Q3 consulting"]
+    entries = []
+    with tempfile.TemporaryDirectory() as work:
+        for language, (opening, months, pattern, currencies, rates) in languages.items():
+            for n in range(count):
+                vendor, buyer = rng.choice(VENDORS), rng.choice(BUYERS)
+                (city, zip_code), (buyer_city, buyer_zip) = rng.choice(CITIES), rng.choice(CITIES)
+                number, issued = invoice_number(rng), some_date(rng)
+                (symbol, currency), vat = rng.choice(currencies), rng.choice(rates)
+                fees = [(rng.choice(ITEMS), Decimal(rng.randint(1000, 90000)) / 100, rng.randint(1, 12))
+                        for _ in range(rng.randint(1, 5))]
+                net = sum((rate * units for _, rate, units in fees), Decimal(0))
+                # The package counts in cents and drops the fraction of a cent of the VAT.
+                tax = Decimal(int(net * 100) * vat // 100) / 100
+                tex = "\n".join([
+                    r"\documentclass[a4paper]{letter}",
+                    r"\usepackage[T1]{fontenc}",
+                    r"\usepackage{lmodern}",
+                    r"\usepackage[" + language + "]{babel}",
+                    r"\usepackage" + ("[comma]" if rng.random() < 0.5 else "") + "{invoice}",
+                    r"\address{" + latex_escape(vendor) + r"\\ " + latex_escape(rng.choice(STREETS)) + r"\\ "
+                    + zip_code + " " + latex_escape(city) + "}",
+                    r"\signature{" + latex_escape(vendor) + "}",
+                    r"\date{" + pattern.format(d=issued.day, m=months[issued.month - 1], y=issued.year) + "}",
+                    r"\begin{document}",
+                    r"\begin{letter}{" + latex_escape(buyer) + r"\\ " + latex_escape(rng.choice(STREETS)) + r"\\ "
+                    + buyer_zip + " " + latex_escape(buyer_city) + "}",
+                    r"\opening{" + opening + " " + latex_escape(number) + "}",
+                    r"\begin{invoice}{" + symbol + "}{" + str(vat) + "}",
+                    r"\ProjectTitle{" + rng.choice(projects) + "}",
+                    *[r"\Fee{" + latex_escape(item) + "}{" + f"{rate:.2f}" + "}{" + str(units) + "}"
+                      for item, rate, units in fees],
+                    r"\end{invoice}",
+                    r"\closing{" + closings[language] + "}",
+                    r"\end{letter}",
+                    r"\end{document}",
+                ])
+                name = f"invoice-package-{language}-{n:02d}"
+                typeset(tex, name, work, out_dir)
+                entries.append({"file": name + ".pdf", "doc_type": "invoice", "split": "third_party",
+                                "source": f"letter + invoice ({language})", "ground_truth": {
+                                    "invoice_number": number, "issue_date": issued.isoformat(), "currency": currency,
+                                    "vendor_name": vendor, "buyer_name": buyer,
+                                    "net_amount": money(net), "tax_amount": money(tax), "total_amount": money(net + tax),
+                                    "line_items": [{"description": item, "quantity": units, "unit_price": money(rate),
+                                                    "amount": money(rate * units)} for item, rate, units in fees]}})
+    return entries
+
+
 def invoice_class_batch(out_dir, count, seed):
     """US commercial invoices (the customs form that goes with a parcel) by the invoice-class
     LaTeX class (2019, LPPL; Debian's texlive-latex-extra), set up as its documentation asks: the
@@ -935,6 +1011,7 @@ def main():
     entries += latex_batch(args.out_dir, args.count, args.seed)
     entries += simpleinvoice_batch(args.out_dir, args.count, args.seed)
     entries += invoice_class_batch(args.out_dir, args.count, args.seed)
+    entries += invoice_package_batch(args.out_dir, args.count, args.seed)
     entries += invoicer_batch(args.out_dir, args.count, args.seed)
     entries += facturapdf_batch(args.out_dir, args.count, args.seed)
     entries += pyinvoicer_batch(args.out_dir, args.count, args.seed)
