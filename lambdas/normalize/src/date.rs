@@ -272,6 +272,15 @@ const MONTHS: &[(&str, u32)] = &[
     ("ekim", 10),
     ("kasım", 11),
     ("aralık", 12),
+    // Estonian ("5. aprill 2022"; "mai", "august", "september" and "november" as above)
+    ("jaanuar", 1),
+    ("veebruar", 2),
+    ("märts", 3),
+    ("aprill", 4),
+    ("juuni", 6),
+    ("juuli", 7),
+    ("oktoober", 10),
+    ("detsember", 12),
     // Hungarian, written year first ("2021. január 5.")
     ("január", 1),
     ("február", 2),
@@ -616,5 +625,12 @@ mod tests {
         let isos: Vec<String> = find_dates(text).into_iter().map(|f| f.iso).collect();
         assert_eq!(isos, ["2023-09-30", "2023-10-14"]);
         assert_eq!(parse_date("2021. február 30."), None);
+    }
+
+    #[test]
+    fn estonian_month_names() {
+        assert_eq!(parse_date("5. aprill 2022").as_deref(), Some("2022-04-05"));
+        assert_eq!(parse_date("13. jaanuar 2025").as_deref(), Some("2025-01-13"));
+        assert_eq!(parse_date("26. detsember 2025").as_deref(), Some("2025-12-26"));
     }
 }

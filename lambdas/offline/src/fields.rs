@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use docex_core::spec::Rule;
 use docex_core::{BBox, Document, Extraction, FieldEvidence, FieldKind, FieldSpec, Spec};
 use docex_normalize::{
-    DateOrder, currency_from_locale_cues, currency_names_in, find_dates_with, find_money, fold, parse_currency,
-    parse_currency_in_context, repair_ocr_amounts,
+    DateOrder, currency_from_locale_cues, currency_names_in, find_dates_with, find_money, find_money_grouped, fold,
+    parse_currency, parse_currency_in_context, repair_ocr_amounts,
 };
 use regex::Regex;
 use serde_json::{Value, json};
@@ -317,7 +317,17 @@ fn parse_region(
             let blanked = blank_dates(region, ctx.order);
             // A rate ("21 %") is not an amount, nor is a whole number followed by a word
             // ("1003 Lausanne", "30 days").
-            let found: Vec<_> = find_money(&blanked)
+            // A value that ends the region as its one figure, printed in groups, is read
+            // whole ("21 893.23", "Arvoden 12 180.65").
+            let grouped = find_money_grouped(&blanked);
+            let one_grouped_figure = match grouped.as_slice() {
+                [m] => (!blanked[..m.start].contains(|c: char| c.is_ascii_digit())
+                    && blanked[m.end..].trim().is_empty())
+                .then_some(grouped),
+                _ => None,
+            };
+            let found: Vec<_> = one_grouped_figure
+                .unwrap_or_else(|| find_money(&blanked))
                 .into_iter()
                 .filter(|m| {
                     let after = blanked[m.end..].trim_start();
@@ -606,7 +616,7 @@ fn vote_currency(ctx: &Ctx) -> Option<Candidate> {
             let symbol_like = matches!(w, "RM" | "Rs" | "€" | "$" | "£" | "₹" | "¥" | "CHF" | "US$");
             if (has_digits || bracketed.is_some())
                 && !after_company_word
-                && (iso_like || symbol_like)
+                && (iso_like || symbol_like || bracketed.is_some())
                 && !times_read_as_yen(line, s)
             {
                 if let Some(code) = parse_currency(w) {
@@ -1615,6 +1625,20 @@ pub(crate) fn extract_from_pages(document: &Document, spec: &Spec) -> Extraction
         reread_dates_out_of_order(spec, &fields, &mut chosen, ctx.order);
     }
     fit_the_sums(spec, &fields, &mut chosen, &money_candidates);
+    // A share equal to the total beside another share that is not nothing is the total
+    // under another label ("Mellansumma <project>", the project's sum with its VAT, under a
+    // subtotal's label).
+    if let Some(total) = total {
+        let nonzero_shares: Vec<usize> = chosen
+            .iter()
+            .filter(|(i, c)| is_share_of_total(fields[*i]) && c.amount.is_some_and(|a| a.abs() > 0.005))
+            .map(|(i, _)| *i)
+            .collect();
+        chosen.retain(|(i, c)| {
+            let the_total = is_share_of_total(fields[*i]) && c.amount.is_some_and(|a| (a - total).abs() < 0.005);
+            !(the_total && nonzero_shares.iter().any(|j| j != i))
+        });
+    }
     if let Some(net) = net_added_to_the_tax(&ctx, &fields, &chosen) {
         chosen.push(net);
     }

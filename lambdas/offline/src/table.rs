@@ -7,7 +7,7 @@
 use std::collections::{HashMap, HashSet};
 
 use docex_core::{Extraction, FieldEvidence, FieldKind, FieldSpec, Spec};
-use docex_normalize::{find_money, find_money_grouped, fold};
+use docex_normalize::{find_money, find_money_grouped, fold, parse_currency};
 use serde_json::{Map, Value, json};
 
 use crate::fields::{Ctx, priced};
@@ -54,14 +54,19 @@ fn find_header<'a>(
                 labels.push(fold_label(&col.name.replace('_', " ")));
             }
             labels.sort_by_key(|l| std::cmp::Reverse(l.len()));
+            let money = matches!(col.kind, FieldKind::Money);
             for label in &labels {
-                if let Some((s, e)) = line.find(label).into_iter().next() {
+                // A title with a currency in brackets heads amounts, whatever its words say
+                // ("Kogus (Euro)": "quantity (euro)").
+                let hit = line.find(label).into_iter().find(|&(_, e)| money || !currency_in_brackets(&line.text[e..]));
+                if let Some((s, e)) = hit {
                     found.push((s, e, label.len(), col));
                     break;
                 }
             }
         }
         price_beside_unit_price(line, columns, &mut found);
+        amounts_titled_in_a_currency(line, columns, &mut found);
         // A label inside another column's longer label belongs to that one.
         let kept: Vec<&(usize, usize, usize, &FieldSpec)> =
             found.iter().filter(|a| !found.iter().any(|b| b.2 > a.2 && b.0 <= a.0 && a.1 <= b.1)).collect();
@@ -104,6 +109,37 @@ fn price_beside_unit_price<'a>(
         .find(|&(s, e, _)| e <= unit_start || s >= unit_end);
     if let Some((s, e, len)) = plain {
         found.push((s, e, len, amount));
+    }
+}
+
+/// Whether `text` starts with a currency in brackets: "(EUR)" after "Amount", "(kr)" after
+/// "Belopp".
+fn currency_in_brackets(text: &str) -> bool {
+    let inside = text.trim_start().strip_prefix('(').and_then(|rest| rest.split_once(')'));
+    inside.is_some_and(|(code, _)| parse_currency(code.trim()).is_some())
+}
+
+/// A title with a currency in brackets that no label of the spec's names is the line
+/// amount's, when no other title is.
+fn amounts_titled_in_a_currency<'a>(
+    line: &TLine,
+    columns: &'a [FieldSpec],
+    found: &mut Vec<(usize, usize, usize, &'a FieldSpec)>,
+) {
+    let Some(amount) = columns.iter().find(|spec| matches!(spec.kind, FieldKind::Money) && !spec.name.contains("unit"))
+    else {
+        return;
+    };
+    if found.iter().any(|f| std::ptr::eq(f.3, amount)) {
+        return;
+    }
+    let untitled = line.segments().into_iter().find(|&(s, e)| {
+        let title = &line.text[s..e];
+        title.match_indices('(').any(|(at, _)| currency_in_brackets(&title[at..]))
+            && !found.iter().any(|f| f.0 < e && s < f.1)
+    });
+    if let Some((s, e)) = untitled {
+        found.push((s, e, e - s, amount));
     }
 }
 

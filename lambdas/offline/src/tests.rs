@@ -1636,3 +1636,74 @@ fn a_table_under_the_letterhead_is_no_recipients_block() {
     ]);
     assert_eq!(run(&d, "invoice").data.get("buyer_name"), None);
 }
+
+#[test]
+fn a_swedish_letter_whose_project_subtotal_is_the_total() {
+    // The invoice package's table in Swedish: one fee, so the fees' subtotal is not printed
+    // and "Mellansumma" heads the project's sum with its VAT, the total; the currency only in
+    // the amount column's title; figures of five digits in groups.
+    let d = doc(&[
+        ("Atlas Freight Services SA", 300.0, 40.0),
+        ("Harbour Road 17", 300.0, 52.0),
+        ("60200 Brno", 300.0, 64.0),
+        ("21 oktober 2022", 300.0, 90.0),
+        ("Stark Components a.s.", 57.0, 130.0),
+        ("Vinohradská 112", 57.0, 142.0),
+        ("78701 Austin", 57.0, 154.0),
+        ("Faktura nr 509/2021", 57.0, 190.0),
+        ("Aktivitet", 60.0, 250.0),
+        ("Pris/Enhet", 250.0, 250.0),
+        ("Antal", 340.0, 250.0),
+        ("Belopp (kr)", 400.0, 250.0),
+        ("On-site installation", 60.0, 264.0),
+        ("756.48", 270.0, 264.0),
+        ("12", 345.0, 264.0),
+        ("9077.76", 418.0, 264.0),
+        ("Moms (12%)", 60.0, 278.0),
+        ("1089.33", 418.0, 278.0),
+        ("Mellansumma Annual support", 60.0, 300.0),
+        ("10 167.09", 406.0, 300.0),
+        ("Summa Arvoden", 60.0, 322.0),
+        ("9077.76", 418.0, 322.0),
+        ("Summa Moms", 60.0, 336.0),
+        ("1089.33", 418.0, 336.0),
+        ("Slutsumma", 60.0, 350.0),
+        ("10 167.09", 406.0, 350.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["currency"], json!("SEK"));
+    assert_eq!(x.data["invoice_number"], json!("509/2021"));
+    assert_eq!(x.data["issue_date"], json!("2022-10-21"));
+    assert_eq!(x.data["total_amount"], json!(10167.09));
+    assert_eq!(x.data["tax_amount"], json!(1089.33));
+    assert_eq!(x.data["net_amount"], json!(9077.76));
+    assert_eq!(
+        x.data["line_items"],
+        json!([{"description": "On-site installation", "unit_price": 756.48, "quantity": 12.0, "amount": 9077.76}])
+    );
+}
+
+#[test]
+fn a_column_titled_with_a_currency_in_brackets_holds_amounts() {
+    // The invoice package's Estonian titles: "Kogus (Euro)" (word for word "quantity
+    // (euro)") over the line amounts, "Arv" over the counts.
+    let d = doc(&[
+        ("Paper A4, 5 boxes", 60.0, 20.0),
+        ("Tegevus", 60.0, 250.0),
+        ("Ühiku hind", 230.0, 250.0),
+        ("Arv", 330.0, 250.0),
+        ("Kogus (Euro)", 390.0, 250.0),
+        ("Paper A4, 5 boxes", 60.0, 264.0),
+        ("505.29", 250.0, 264.0),
+        ("7", 336.0, 264.0),
+        ("3537.03", 412.0, 264.0),
+        ("Kogusumma", 60.0, 300.0),
+        ("3855.36", 412.0, 300.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(
+        x.data["line_items"],
+        json!([{"description": "Paper A4, 5 boxes", "unit_price": 505.29, "quantity": 7.0, "amount": 3537.03}])
+    );
+    assert_eq!(x.data["total_amount"], json!(3855.36));
+}
