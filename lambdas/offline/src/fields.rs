@@ -315,8 +315,6 @@ fn parse_region(
                 region
             };
             let blanked = blank_dates(region, ctx.order);
-            // A rate ("21 %") is not an amount, nor is a whole number followed by a word
-            // ("1003 Lausanne", "30 days").
             // A value that ends the region as its one figure, printed in groups, is read
             // whole ("21 893.23", "Arvoden 12 180.65").
             let grouped = find_money_grouped(&blanked);
@@ -326,6 +324,8 @@ fn parse_region(
                 .then_some(grouped),
                 _ => None,
             };
+            // A rate ("21 %") is not an amount, nor is a whole number followed by a word
+            // ("1003 Lausanne", "30 days").
             let found: Vec<_> = one_grouped_figure
                 .unwrap_or_else(|| find_money(&blanked))
                 .into_iter()
@@ -1039,10 +1039,10 @@ fn seller_named_under_a_person(ctx: &Ctx, vendor_name: &str, recipient: usize) -
 
 /// The recipient's block when no label names it, as letters print it for a window envelope:
 /// on the upper half of page 1, below the letterhead (`below`, its last line), a block of
-/// lines with nothing right above them, aligned on the left, one or two names over an address (a line with
-/// a number: the street or the postcode), no label in it. Of two names the one with a legal
-/// form, else the second where the seller's own block prints a person over the seller, else
-/// the first.
+/// lines with nothing printed right above them in their column, aligned on the left, one or
+/// two names over an address (a line with a number: the street or the postcode), no label
+/// and no price in it. Of two names the one with a legal form, else the second where the
+/// seller's own block prints a person over the seller, else the first.
 fn unlabelled_recipient(ctx: &Ctx, below: usize, vendor: &Candidate) -> Option<Candidate> {
     let lines = &ctx.lines;
     let vendor_name = vendor.value.as_str().map(fold)?;

@@ -243,9 +243,10 @@ pub(crate) fn fold_label(label: &str) -> Vec<char> {
 
 /// Finds every label of every field on every line, then drops each hit that lies inside a
 /// longer hit (of any field, or a distractor): "total" inside "total tax", "date" inside
-/// "order date". A label of one or two letters ("To") counts only as a segment of its own. Distractors are words of running text ("original invoice", the invoice a
-/// credit note corrects); in a heading, in type twice the size of the page's text, they
-/// name the document itself ("Original invoice #25034116") and hide nothing.
+/// "order date". A label of one or two letters ("To") counts only as a segment of its own.
+/// Distractors are words of running text ("original invoice", the invoice a credit note
+/// corrects); in a heading, in type twice the size of the page's text, they name the
+/// document itself ("Original invoice #25034116") and hide nothing.
 pub(crate) fn find_labels(lines: &[TLine], labels: &[(Option<usize>, Vec<char>)]) -> Vec<LabelHit> {
     let mut heights: Vec<f32> = lines.iter().map(TLine::height).collect();
     heights.sort_by(f32::total_cmp);

@@ -406,12 +406,11 @@ pub(crate) fn extract_tables(ctx: &Ctx, spec: &Spec, extraction: &mut Extraction
                 if let (Some(spec), Some(Value::String(extra))) =
                     (text_col, text_col.and_then(|spec| item.get(&spec.name)))
                 {
-                    let column_at = |(_, _, li, s, e): &(String, String, usize, usize, usize)| {
+                    let column_at = |(_, _, li, s, e): &Source| {
                         ctx.lines[*li].bbox_of(*s, *e).map(|b| column_of(&cols, b.x0, b.x0 + 1.0))
                     };
-                    let described = |sources: &[(String, String, usize, usize, usize)]| {
-                        sources.iter().find(|source| source.0 == spec.name).and_then(column_at)
-                    };
+                    let described =
+                        |sources: &[Source]| sources.iter().find(|source| source.0 == spec.name).and_then(column_at);
                     let same_column = described(&sources) == described(last_sources);
                     if fold(extra).len() > 1 && last_sources.len() < 12 && same_column {
                         let joined = match last.get(&spec.name).and_then(Value::as_str) {
@@ -442,8 +441,11 @@ pub(crate) fn extract_tables(ctx: &Ctx, spec: &Spec, extraction: &mut Extraction
     }
 }
 
-/// The cells of a row and where each was read: column name, text, line, byte range.
-type Row = (Map<String, Value>, Vec<(String, String, usize, usize, usize)>);
+/// The cells of a row and where each was read.
+type Row = (Map<String, Value>, Vec<Source>);
+
+/// Where a cell was read: column name, text, line, byte range.
+type Source = (String, String, usize, usize, usize);
 
 /// A table whose one column of figures is titled as a count, with a price in every row (two
 /// decimals: "Määrä", amount or quantity, over "610.95"): the figures are what each line
