@@ -73,6 +73,11 @@ def money(value):
     return float(Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
+def manifest_entry(file, source, truth):
+    """One invoice of the manifest `docex eval` reads."""
+    return {"file": file, "doc_type": "invoice", "split": "third_party", "source": source, "ground_truth": truth}
+
+
 def invoicegenerator_batch(out_dir, language, count, seed):
     """Runs in a process of its own: InvoiceGenerator picks its language at import."""
     os.environ["INVOICE_LANG"] = language
@@ -121,8 +126,7 @@ def invoicegenerator_batch(out_dir, language, count, seed):
             truth["tax_amount"] = money(invoice.price_tax - invoice.price)
         else:
             truth["total_amount"] = money(invoice.price)
-        entries.append({"file": name, "doc_type": "invoice", "split": "third_party",
-                        "source": f"InvoiceGenerator ({language})", "ground_truth": truth})
+        entries.append(manifest_entry(name, f"InvoiceGenerator ({language})", truth))
     return entries
 
 
@@ -170,8 +174,7 @@ def pyinvoice_batch(out_dir, count, seed):
         truth["total_amount"] = money(subtotal + tax)
         doc.finish()
         # pyinvoice prints no currency, so the ground truth has none.
-        entries.append({"file": name, "doc_type": "invoice", "split": "third_party",
-                        "source": "pyinvoice", "ground_truth": truth})
+        entries.append(manifest_entry(name, "pyinvoice", truth))
     return entries
 
 
@@ -221,8 +224,7 @@ def invoicepy_batch(out_dir, count, seed):
             if not invoice.has_vat_lines():
                 # Without VAT the template prints neither a tax nor a total before it.
                 del truth["net_amount"], truth["tax_amount"]
-            entries.append({"file": name, "doc_type": "invoice", "split": "third_party",
-                            "source": f"invoicepy ({template})", "ground_truth": truth})
+            entries.append(manifest_entry(name, f"invoicepy ({template})", truth))
     return entries
 
 
@@ -314,8 +316,7 @@ def latex_batch(out_dir, count, seed):
                 if vat:
                     # Without VAT, invoice2 prints neither a VAT row nor a net total.
                     truth["net_amount"], truth["tax_amount"] = money(net), money(tax)
-                entries.append({"file": name + ".pdf", "doc_type": "invoice", "split": "third_party",
-                                "source": f"scrlttr2 + invoice2 ({language})", "ground_truth": truth})
+                entries.append(manifest_entry(name + ".pdf", f"scrlttr2 + invoice2 ({language})", truth))
     return entries
 
 
@@ -409,8 +410,7 @@ def invoicer_batch(out_dir, count, seed):
         if discount:
             # Printed under the items as "Zľava za doklad 0,79 %  -50,00".
             truth["discount_amount"] = -money(discount)
-        entries.append({"file": name, "doc_type": "invoice", "split": "third_party", "source": "invoicer (sk)",
-                        "ground_truth": truth})
+        entries.append(manifest_entry(name, "invoicer (sk)", truth))
     return entries
 
 
@@ -477,13 +477,12 @@ def facturapdf_batch(out_dir, count, seed):
         data.footer_b = ["Transferencia", "Banco Ejemplo", f"ES91 2100 0418 45{rng.randint(10**11, 10**12 - 1)}", f"{due:%d/%m/%Y}"]
         file = f"facturapdf-{n:02d}.pdf"
         facturapdf.InvoiceGenerator(data=data).generate(os.path.join(out_dir, file))
-        entries.append({"file": file, "doc_type": "invoice", "split": "third_party", "source": "facturapdf (es)",
-                        "ground_truth": {
-                            "invoice_number": code, "issue_date": issued.isoformat(), "due_date": due.isoformat(),
-                            "currency": "EUR", "vendor_name": vendor, "vendor_vat_id": tax_id, "buyer_name": name,
-                            "net_amount": base, "tax_amount": tax, "total_amount": total,
-                            "line_items": [{"description": desc, "quantity": units, "unit_price": money(price), "amount": amount}
-                                           for desc, price, units, amount in lines]}})
+        entries.append(manifest_entry(file, "facturapdf (es)", {
+            "invoice_number": code, "issue_date": issued.isoformat(), "due_date": due.isoformat(),
+            "currency": "EUR", "vendor_name": vendor, "vendor_vat_id": tax_id, "buyer_name": name,
+            "net_amount": base, "tax_amount": tax, "total_amount": total,
+            "line_items": [{"description": desc, "quantity": units, "unit_price": money(price), "amount": amount}
+                           for desc, price, units, amount in lines]}))
     os.remove(logo)
     return entries
 
@@ -524,12 +523,12 @@ def pyinvoicer_batch(out_dir, count, seed):
         file = f"pyinvoicer-{n:02d}.pdf"
         PDFRenderer(invoice).dump(os.path.join(out_dir, file))
         net = money(invoice.total_excl_tax)
-        entries.append({"file": file, "doc_type": "invoice", "split": "third_party", "source": "pyinvoicer", "ground_truth": {
+        entries.append(manifest_entry(file, "pyinvoicer", {
             "invoice_number": content["invoice"]["id"], "issue_date": issued.isoformat(), "due_date": due.isoformat(),
             "currency": currency, "vendor_name": vendor, "buyer_name": buyer,
             "net_amount": net, "tax_amount": 0.0, "total_amount": money(invoice.total_incl_tax),
             "line_items": [{"description": item.name, "quantity": int(item.units), "unit_price": money(item.unit_price),
-                            "amount": money(item.amount)} for item in invoice.items]}})
+                            "amount": money(item.amount)} for item in invoice.items]}))
     return entries
 
 
@@ -603,14 +602,13 @@ def simpleinvoice_batch(out_dir, count, seed):
                 ])
                 name = f"simpleinvoice-{language}-{n:02d}"
                 typeset(tex, name, work, out_dir)
-                entries.append({"file": name + ".pdf", "doc_type": "invoice", "split": "third_party",
-                                "source": f"simpleinvoice ({language})", "ground_truth": {
-                                    "invoice_number": number, "issue_date": issued.isoformat(),
-                                    "due_date": (issued + datetime.timedelta(days=days)).isoformat(),
-                                    "currency": currency, "vendor_name": vendor, "buyer_name": buyer,
-                                    "net_amount": money(net), "tax_amount": money(tax), "total_amount": money(net + tax),
-                                    "line_items": [{"description": item, "unit_price": money(price),
-                                                    "amount": money(sum_with_vat(price))} for item, price in lines]}})
+                entries.append(manifest_entry(name + ".pdf", f"simpleinvoice ({language})", {
+                    "invoice_number": number, "issue_date": issued.isoformat(),
+                    "due_date": (issued + datetime.timedelta(days=days)).isoformat(),
+                    "currency": currency, "vendor_name": vendor, "buyer_name": buyer,
+                    "net_amount": money(net), "tax_amount": money(tax), "total_amount": money(net + tax),
+                    "line_items": [{"description": item, "unit_price": money(price),
+                                    "amount": money(sum_with_vat(price))} for item, price in lines]}))
     return entries
 
 
@@ -679,13 +677,12 @@ def invoice_package_batch(out_dir, count, seed):
                 ])
                 name = f"invoice-package-{language}-{n:02d}"
                 typeset(tex, name, work, out_dir)
-                entries.append({"file": name + ".pdf", "doc_type": "invoice", "split": "third_party",
-                                "source": f"letter + invoice ({language})", "ground_truth": {
-                                    "invoice_number": number, "issue_date": issued.isoformat(), "currency": currency,
-                                    "vendor_name": vendor, "buyer_name": buyer,
-                                    "net_amount": money(net), "tax_amount": money(tax), "total_amount": money(net + tax),
-                                    "line_items": [{"description": item, "quantity": units, "unit_price": money(rate),
-                                                    "amount": money(rate * units)} for item, rate, units in fees]}})
+                entries.append(manifest_entry(name + ".pdf", f"letter + invoice ({language})", {
+                    "invoice_number": number, "issue_date": issued.isoformat(), "currency": currency,
+                    "vendor_name": vendor, "buyer_name": buyer,
+                    "net_amount": money(net), "tax_amount": money(tax), "total_amount": money(net + tax),
+                    "line_items": [{"description": item, "quantity": units, "unit_price": money(rate),
+                                    "amount": money(rate * units)} for item, rate, units in fees]}))
     return entries
 
 
@@ -751,14 +748,13 @@ def invoice_class_batch(out_dir, count, seed):
             name = f"invoice-class-{n:02d}"
             typeset(tex, name, work, out_dir)
             goods_value = sum((units * price for _, _, units, price in lines), Decimal(0))
-            entries.append({"file": name + ".pdf", "doc_type": "invoice", "split": "third_party", "source": "invoice-class",
-                            "ground_truth": {
-                                # A waybill number is the carrier's, not an invoice number.
-                                "invoice_number": None, "issue_date": shipped.isoformat(), "currency": "USD",
-                                "vendor_name": vendor, "buyer_name": buyer,
-                                "total_amount": money(goods_value + sum(costs.values())),
-                                "line_items": [{"description": item, "quantity": units, "unit_price": money(price),
-                                                "amount": money(units * price)} for item, _, units, price in lines]}})
+            entries.append(manifest_entry(name + ".pdf", "invoice-class", {
+                # A waybill number is the carrier's, not an invoice number.
+                "invoice_number": None, "issue_date": shipped.isoformat(), "currency": "USD",
+                "vendor_name": vendor, "buyer_name": buyer,
+                "total_amount": money(goods_value + sum(costs.values())),
+                "line_items": [{"description": item, "quantity": units, "unit_price": money(price),
+                                "amount": money(units * price)} for item, _, units, price in lines]}))
     return entries
 
 
@@ -859,15 +855,14 @@ def django_invoicing_batch(out_dir, count, seed):
             html = re.sub(r"<link rel=\"stylesheet\"[^>]*>", lambda _: f"<style>{css}</style>", html)
             file = f"django-invoicing-{n:02d}.pdf"
             print_html(html, os.path.join(html_dir, f"{n}.html"), os.path.join(out_dir, file))
-            entries.append({"file": file, "doc_type": "invoice", "split": "third_party", "source": f"django-invoicing ({language})",
-                            "ground_truth": {
-                                "invoice_number": invoice.number, "issue_date": issued.isoformat(), "due_date": due.isoformat(),
-                                "currency": invoice.currency, "vendor_name": vendor, "vendor_vat_id": invoice.supplier_vat_id,
-                                "buyer_name": buyer, "net_amount": float(invoice.subtotal), "tax_amount": float(invoice.vat),
-                                "total_amount": float(invoice.total),
-                                "line_items": [{"description": item.title, "quantity": item.quantity,
-                                                "unit_price": float(item.unit_price), "amount": float(item.total)}
-                                               for item in items]}})
+            entries.append(manifest_entry(file, f"django-invoicing ({language})", {
+                "invoice_number": invoice.number, "issue_date": issued.isoformat(), "due_date": due.isoformat(),
+                "currency": invoice.currency, "vendor_name": vendor, "vendor_vat_id": invoice.supplier_vat_id,
+                "buyer_name": buyer, "net_amount": float(invoice.subtotal), "tax_amount": float(invoice.vat),
+                "total_amount": float(invoice.total),
+                "line_items": [{"description": item.title, "quantity": item.quantity,
+                                "unit_price": float(item.unit_price), "amount": float(item.total)}
+                               for item in items]}))
     return entries
 
 
@@ -972,14 +967,13 @@ def oscar_invoices_batch(out_dir, count, seed):
                     "legal_entity_address": shop_address})
             file = f"oscar-invoices-{n:02d}.pdf"
             print_html(html, os.path.join(html_dir, f"{n}.html"), os.path.join(out_dir, file))
-            entries.append({"file": file, "doc_type": "invoice", "split": "third_party", "source": f"django-oscar-invoices ({language})",
-                            "ground_truth": {
-                                "invoice_number": number, "issue_date": placed.isoformat(), "currency": currency,
-                                "vendor_name": vendor, "vendor_vat_id": legal_entity.vat_number, "buyer_name": buyer,
-                                "tax_amount": float(tax), "total_amount": float(net + tax),
-                                "line_items": [{"description": line.description, "quantity": line.quantity,
-                                                "unit_price": float(line.unit_price_excl_tax),
-                                                "amount": float(line.line_price_excl_tax)} for line in lines]}})
+            entries.append(manifest_entry(file, f"django-oscar-invoices ({language})", {
+                "invoice_number": number, "issue_date": placed.isoformat(), "currency": currency,
+                "vendor_name": vendor, "vendor_vat_id": legal_entity.vat_number, "buyer_name": buyer,
+                "tax_amount": float(tax), "total_amount": float(net + tax),
+                "line_items": [{"description": line.description, "quantity": line.quantity,
+                                "unit_price": float(line.unit_price_excl_tax),
+                                "amount": float(line.line_price_excl_tax)} for line in lines]}))
     return entries
 
 
