@@ -9,13 +9,13 @@ WeasyPrint, English), django-invoicing (Django templates in five languages) and
 django-oscar-invoices (a Django template in English and Dutch), both printed by Chromium, and by
 LaTeX (KOMA-Script's scrlttr2 letters with invoice2 tables, English and German; the
 simpleinvoice package, English and Norwegian; US commercial invoices by invoice-class; letters
-with the invoice package's tables in Swedish, Estonian, Finnish and Dutch), from seeded random
-data, and a manifest in the form `docex eval` reads. The ground
+with the invoice package's tables in Swedish, Estonian, Finnish and Dutch; invoices by the isodoc
+class in its twelve languages), from seeded random data, and a manifest in the form `docex eval` reads. The ground
 truth is the data each invoice was made from, with totals as the generator computes them.
 
 Usage: python third_party_invoices.py OUT_DIR [--count N] [--seed S]
        (N invoices from each generator and, for InvoiceGenerator, invoicepy, scrlttr2,
-       simpleinvoice and the invoice package, each language)
+       simpleinvoice and the invoice package, each language; N/2 for each of isodoc's languages)
 """
 
 import argparse
@@ -686,6 +686,112 @@ def invoice_package_batch(out_dir, count, seed):
     return entries
 
 
+def isodoc_batch(out_dir, count, seed):
+    """Invoices by the isodoc class (2021, LPPL; Debian's texlive-latex-extra), in each of the
+    twelve languages it speaks, set up as its manual's invoice example: the seller's name large
+    over a rule with the address under it, the recipient in the envelope window, a reference
+    line ("Your reference", "Our reference", "Date") whose "our reference" is the invoice
+    number, the class's title ("invoice", "Rechnung", "rekening", ...), a two-column table of
+    descriptions and amounts titled "Amount (currency)", a subtotal, the VAT and the total the
+    caller writes as \\itotal lines, and the payment data with the term in days and the
+    reference again. Without a currency the class prints the euro sign of the marvosym font.
+    Amounts are written as the language's locale writes them (Python's babel), with or without
+    groups; the class prints the date (given as yyyymmdd) in its language."""
+    from babel.numbers import format_decimal
+
+    rng = random.Random(f"{seed}-isodoc")
+    euro = [(None, "EUR"), ("EUR", "EUR")]
+    # language: (currencies as (the currency key, or None for the class's euro sign; ISO code),
+    # locale of the amounts, VAT rates, the subtotal's label, the tax's label or None for the class's)
+    languages = {
+        "en-GB": ([(r"\pounds", "GBP"), ("GBP", "GBP")], "en_GB", [20, 0], "Subtotal", None),
+        "en-US": ([(r"\$", "USD"), ("USD", "USD")], "en_US", [0, 8], "Subtotal", "Sales tax"),
+        "de-DE": (euro, "de_DE", [19, 7], "Zwischensumme", None),
+        "fr-FR": (euro, "fr_FR", [20, 10], "Sous-total", None),
+        "it-IT": (euro, "it_IT", [22, 10], "Subtotale", None),
+        "es-ES": (euro, "es_ES", [21, 10], "Subtotal", None),
+        "ca-ES": (euro, "ca_ES", [21, 10], "Subtotal", None),
+        "nl-NL": (euro, "nl_NL", [21, 9], "Subtotaal", None),
+        "nl-BE": (euro, "nl_BE", [21, 6], "Subtotaal", None),
+        "nb-NO": ([("kr", "NOK"), ("NOK", "NOK")], "nb_NO", [25, 15], "Delsum", None),
+        "sv-SE": ([("kr", "SEK"), ("SEK", "SEK")], "sv_SE", [25, 12], "Delsumma", None),
+        "sr-RS": ([("RSD", "RSD"), ("din.", "RSD")], "sr_Latn_RS", [20, 10], "Međuzbir", None),
+    }
+    people = ["Jana Nováková", "Tom Baker", "Ana Lima", "Pieter de Vries", "Marco Rossi", "Ingrid Berg"]
+    subjects = ["Website redesign", "Annual support", "Office move", "Network upgrade", "Q3 consulting"]
+    entries = []
+    with tempfile.TemporaryDirectory() as work:
+        for language, (currencies, locale, rates, subtotal_label, tax_label) in languages.items():
+            for n in range(max(1, count // 2)):
+                vendor, buyer, who = rng.choice(VENDORS), rng.choice(BUYERS), rng.choice(people)
+                (city, zip_code), (buyer_city, buyer_zip) = rng.choice(CITIES), rng.choice(CITIES)
+                street = latex_escape(rng.choice(STREETS))
+                number, issued, term = invoice_number(rng), some_date(rng), rng.choice([14, 30])
+                (symbol, currency), vat = rng.choice(currencies), rng.choice(rates)
+                grouped = rng.random() < 0.5
+                lines = [(rng.choice(ITEMS), Decimal(rng.randint(1000, 500000)) / 100) for _ in range(rng.randint(1, 6))]
+                net = sum((price for _, price in lines), Decimal(0))
+                tax = Decimal(money(net * vat / 100)).quantize(Decimal("0.01"))
+
+                def amount(value):
+                    text = format_decimal(value, format="#,##0.00" if grouped else "0.00", locale=locale)
+                    # Non-breaking spaces in the groups are LaTeX's tie and thin space.
+                    return text.replace("\xa0", "~").replace("\u202f", r"\,")
+
+                setup = [
+                    "language=" + language, "company={" + latex_escape(vendor) + "}", "who={" + who + "}",
+                    "street={" + street + "}", "zip={" + zip_code + "}", "city={" + latex_escape(city) + "}",
+                    "term=" + str(term),
+                    "accountname={" + latex_escape(vendor) + "}", "vatno={" + str(rng.randint(10**8, 10**9 - 1)) + "B01}",
+                    "footer", "footorder={website;phone;email}", "website={www.example.com}",
+                    "phone={20\\,7946\\," + str(rng.randint(1000, 9999)) + "}", "email={billing@example.com}",
+                ]
+                if language == "en-US":
+                    setup += ["routingno=" + str(rng.randint(10**8, 10**9 - 1)), "accountno=" + str(rng.randint(10**9, 10**10 - 1))]
+                else:
+                    # The manual asks for the IBAN in lower case, typeset in small capitals.
+                    setup.append("iban={\\scshape " + language[-2:].lower() + str(rng.randint(10, 99)) + "bank0"
+                                 + str(rng.randint(10**8, 10**9 - 1)) + "}")
+                if symbol:
+                    setup.append("currency={" + symbol + "}")
+                if rng.random() < 0.5:
+                    setup += ["return", "returnaddress={" + latex_escape(vendor) + r"\\" + street + r"\\" + zip_code + " "
+                              + latex_escape(city) + "}"]
+                options = ["to={" + latex_escape(buyer) + r"\\" + latex_escape(rng.choice(STREETS)) + r"\\" + buyer_zip
+                           + " " + latex_escape(buyer_city) + "}",
+                           "date=" + f"{issued:%Y%m%d}", "ourref={" + latex_escape(number) + "}"]
+                if rng.random() < 0.5:
+                    options.append("yourref={PO " + str(rng.randint(1000, 99999)) + "}")
+                if rng.random() < 0.5:
+                    options.append("subject={" + rng.choice(subjects) + "}")
+                rows = [r"\iitem{" + latex_escape(item) + "}{" + amount(price) + "}" for item, price in lines]
+                if vat:
+                    rows += [r"\itotal[" + subtotal_label + "]{" + amount(net) + "}",
+                             r"\iitem{" + (tax_label or r"\vattext{}") + " " + str(vat) + r"\,\%}{" + amount(tax) + "}"]
+                rows.append(r"\itotal{" + amount(net + tax) + "}")
+                tex = "\n".join([
+                    r"\documentclass{isodoc}",
+                    r"\usepackage[T1]{fontenc}",
+                    r"\usepackage{lmodern}",
+                    r"\setupdocument{" + ", ".join(setup) + "}",
+                    r"\begin{document}",
+                    r"\invoice[" + ", ".join(options) + "]{",
+                    r"\itable{", *rows, "}",
+                    r"\\[3ex]\paymentdata",
+                    "}",
+                    r"\end{document}",
+                ])
+                name = f"isodoc-{language}-{n:02d}"
+                typeset(tex, name, work, out_dir)
+                truth = {"invoice_number": number, "issue_date": issued.isoformat(), "currency": currency,
+                         "vendor_name": vendor, "buyer_name": buyer, "total_amount": money(net + tax),
+                         "line_items": [{"description": item, "amount": money(price)} for item, price in lines]}
+                if vat:
+                    truth["net_amount"], truth["tax_amount"] = money(net), money(tax)
+                entries.append(manifest_entry(name + ".pdf", f"isodoc ({language})", truth))
+    return entries
+
+
 def invoice_class_batch(out_dir, count, seed):
     """US commercial invoices (the customs form that goes with a parcel) by the invoice-class
     LaTeX class (2019, LPPL; Debian's texlive-latex-extra), set up as its documentation asks: the
@@ -1006,6 +1112,7 @@ def main():
     entries += simpleinvoice_batch(args.out_dir, args.count, args.seed)
     entries += invoice_class_batch(args.out_dir, args.count, args.seed)
     entries += invoice_package_batch(args.out_dir, args.count, args.seed)
+    entries += isodoc_batch(args.out_dir, args.count, args.seed)
     entries += invoicer_batch(args.out_dir, args.count, args.seed)
     entries += facturapdf_batch(args.out_dir, args.count, args.seed)
     entries += pyinvoicer_batch(args.out_dir, args.count, args.seed)
