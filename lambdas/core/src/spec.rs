@@ -8,6 +8,8 @@
 //!
 //! Hints understood on a field:
 //! - `x-docex-labels`: label texts that announce the value on a page ("Invoice no", ...);
+//! - `x-docex-fallback-labels`: labels read only where none of `x-docex-labels` gives a
+//!   value ("Our reference" names an invoice that prints no invoice number);
 //! - `x-docex-pattern`: a regular expression the value's text matches;
 //! - `x-docex-kind`: `date`, `money`, `currency`, `identifier`, `name`, `address`, `text`
 //!   (derived from `type`/`format` when absent).
@@ -57,6 +59,9 @@ pub struct FieldSpec {
     pub description: String,
     pub required: bool,
     pub labels: Vec<String>,
+    /// Labels read only where `labels` give no value.
+    #[serde(default)]
+    pub fallback_labels: Vec<String>,
     pub pattern: Option<String>,
     pub enum_values: Vec<String>,
 }
@@ -249,6 +254,7 @@ fn field_spec(root: &Value, name: &str, prop: &Value, required: bool) -> Result<
         description: prop.get("description").and_then(Value::as_str).unwrap_or_default().to_string(),
         required,
         labels: strings("x-docex-labels"),
+        fallback_labels: strings("x-docex-fallback-labels"),
         pattern: prop.get("x-docex-pattern").and_then(Value::as_str).map(String::from),
         enum_values: strings("enum"),
     })
@@ -326,7 +332,8 @@ mod tests {
             "t",
             json!({"type": "object", "required": ["d"], "properties": {
                 "d": {"type": "string", "format": "date"},
-                "m": {"type": "number", "x-docex-kind": "money", "x-docex-labels": ["Total"]},
+                "m": {"type": "number", "x-docex-kind": "money", "x-docex-labels": ["Total"],
+                      "x-docex-fallback-labels": ["Sum"]},
                 "rows": {"type": "array", "items": {"type": "object", "properties": {"q": {"type": "integer"}}}}
             }}),
         )
@@ -335,6 +342,7 @@ mod tests {
         assert!(spec.field("d").unwrap().required);
         assert_eq!(spec.field("m").unwrap().kind, FieldKind::Money);
         assert_eq!(spec.field("m").unwrap().labels, vec!["Total"]);
+        assert_eq!(spec.field("m").unwrap().fallback_labels, vec!["Sum"]);
         let FieldKind::Table(columns) = &spec.field("rows").unwrap().kind else { panic!("rows is a table") };
         assert_eq!(columns[0].kind, FieldKind::Integer);
     }

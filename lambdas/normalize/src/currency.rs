@@ -53,6 +53,9 @@ pub(crate) const SYMBOLS: &[(&str, &str)] = &[
     ("Dhs", "AED"),
 ];
 
+/// Abbreviations read only as printed: "din." is the Serbian dinar, "DIN" a standard ("DIN A4").
+const EXACT_ONLY: &[(&str, &str)] = &[("din", "RSD"), ("din.", "RSD")];
+
 /// Words naming a currency in prose ("All charges are in US Dollars").
 const NAMES: &[(&str, &str)] = &[
     ("us dollars", "USD"),
@@ -81,7 +84,7 @@ pub fn parse_currency(text: &str) -> Option<&'static str> {
             return Some(code);
         }
     }
-    if let Some((_, code)) = SYMBOLS.iter().find(|(s, _)| *s == t) {
+    if let Some((_, code)) = SYMBOLS.iter().chain(EXACT_ONLY).find(|(s, _)| *s == t) {
         return Some(code);
     }
     // Case-insensitive for the letter abbreviations only ("RS", "rm" are common in OCR).
@@ -112,9 +115,76 @@ pub fn currency_names_in(text: &str) -> Vec<(usize, usize, &'static str)> {
 }
 
 /// The currency a document's text implies when it prints no symbol or code: the country
-/// or the company forms it names (`Malaysia`, `Sdn Bhd`; `India`, `GSTIN`; ...). Only cues
-/// that point at one currency count; `None` when there are none or they disagree.
+/// or the company forms it names (`Malaysia`, `Sdn Bhd`; `India`, `GSTIN`; ...), else the
+/// country of the IBAN it asks to be paid to. Only cues that point at one currency count;
+/// `None` when there are none or they disagree.
 pub fn currency_from_locale_cues(context: &str) -> Option<&'static str> {
+    named_place_currency(context).or_else(|| iban_currency(context))
+}
+
+/// The currencies of the countries an IBAN's first two letters name: the euro area's, and
+/// those of the countries with a currency of their own that print IBANs on invoices.
+const IBAN_COUNTRIES: &[(&str, &str)] = &[
+    ("AT", "EUR"),
+    ("BE", "EUR"),
+    ("CY", "EUR"),
+    ("DE", "EUR"),
+    ("EE", "EUR"),
+    ("ES", "EUR"),
+    ("FI", "EUR"),
+    ("FR", "EUR"),
+    ("GR", "EUR"),
+    ("HR", "EUR"),
+    ("IE", "EUR"),
+    ("IT", "EUR"),
+    ("LT", "EUR"),
+    ("LU", "EUR"),
+    ("LV", "EUR"),
+    ("MT", "EUR"),
+    ("NL", "EUR"),
+    ("PT", "EUR"),
+    ("SI", "EUR"),
+    ("SK", "EUR"),
+    ("GB", "GBP"),
+    ("CH", "CHF"),
+    ("LI", "CHF"),
+    ("NO", "NOK"),
+    ("SE", "SEK"),
+    ("DK", "DKK"),
+    ("PL", "PLN"),
+    ("CZ", "CZK"),
+    ("HU", "HUF"),
+    ("RO", "RON"),
+    ("BG", "BGN"),
+    ("RS", "RSD"),
+    ("IS", "ISK"),
+    ("TR", "TRY"),
+    ("AE", "AED"),
+    ("SA", "SAR"),
+    ("IL", "ILS"),
+];
+
+/// The currency of the country of the IBANs printed after "IBAN" ("IBAN: DE89 3704 0044
+/// …", or in lower case as some letters set it in small capitals); `None` when there is
+/// none, or they are of countries with different currencies.
+fn iban_currency(context: &str) -> Option<&'static str> {
+    static IBAN: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?i)\biban\b[\s:.#]*([a-z]{2})\s?\d{2}\s?[a-z0-9]{4}").expect("a valid pattern")
+    });
+    let mut found: Option<&'static str> = None;
+    for caps in IBAN.captures_iter(context) {
+        let country = caps[1].to_ascii_uppercase();
+        let code = IBAN_COUNTRIES.iter().find(|(c, _)| *c == country).map(|(_, code)| *code)?;
+        if found.is_some_and(|f| f != code) {
+            return None;
+        }
+        found = Some(code);
+    }
+    found
+}
+
+/// The one currency of the places and company forms a text names.
+fn named_place_currency(context: &str) -> Option<&'static str> {
     const CUES: &[(&str, &[&str])] = &[
         ("MYR", &["malaysia", "sdn bhd", "kuala lumpur", "selangor", "johor", "penang", "ringgit"]),
         ("INR", &["india", "gstin", "rupees", "mumbai", "bengaluru", "new delhi"]),
@@ -200,6 +270,8 @@ mod tests {
             ("CHF", "CHF"),
             ("Fr.", "CHF"),
             ("kr", "SEK"),
+            ("din.", "RSD"),
+            ("din", "RSD"),
             ("US$", "USD"),
             ("C$", "CAD"),
             ("zł", "PLN"),
@@ -213,7 +285,7 @@ mod tests {
 
     #[test]
     fn unknown_text_is_not_a_currency() {
-        for text in ["", "ABC", "THE", "dollar sign", "€€", "12", "R"] {
+        for text in ["", "ABC", "THE", "dollar sign", "€€", "12", "R", "DIN", "Din"] {
             assert_eq!(parse_currency(text), None, "{text}");
         }
     }
@@ -253,5 +325,15 @@ mod tests {
         assert_eq!(currency_from_locale_cues("Redwood Print Co., Oakland"), None);
         // Cues for two currencies: no guess.
         assert_eq!(currency_from_locale_cues("Shipped from Singapore to Kuala Lumpur"), None);
+    }
+
+    #[test]
+    fn an_iban_names_the_currency_of_its_country() {
+        assert_eq!(currency_from_locale_cues("Zahlungsdaten:\niban: de52bank0586434013"), Some("EUR"));
+        assert_eq!(currency_from_locale_cues("IBAN: GB33 BUKB 2020 1555 5555 55"), Some("GBP"));
+        assert_eq!(currency_from_locale_cues("IBAN NO93 8601 1117 947"), Some("NOK"));
+        // Accounts in two currencies say nothing; a word that only starts like an IBAN is none.
+        assert_eq!(currency_from_locale_cues("IBAN DE89370400440532013000\nIBAN CH9300762011623852957"), None);
+        assert_eq!(currency_from_locale_cues("Ibanez Guitars, Calle 5"), None);
     }
 }

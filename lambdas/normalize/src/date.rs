@@ -281,6 +281,23 @@ const MONTHS: &[(&str, u32)] = &[
     ("juuli", 7),
     ("oktoober", 10),
     ("detsember", 12),
+    // Catalan ("21 juliol 2024"; "abril", "octubre" and "novembre" as above)
+    ("gener", 1),
+    ("febrer", 2),
+    ("març", 3),
+    ("maig", 5),
+    ("juny", 6),
+    ("juliol", 7),
+    ("agost", 8),
+    ("setembre", 9),
+    ("desembre", 12),
+    // Serbian and Slovenian in Latin script ("16. jun 2022"), and the Nordic and Polish "maj"
+    ("maj", 5),
+    ("avgust", 8),
+    ("septembar", 9),
+    ("oktobar", 10),
+    ("novembar", 11),
+    ("decembar", 12),
     // Hungarian, written year first ("2021. január 5.")
     ("január", 1),
     ("február", 2),
@@ -632,5 +649,13 @@ mod tests {
         assert_eq!(parse_date("5. aprill 2022").as_deref(), Some("2022-04-05"));
         assert_eq!(parse_date("13. jaanuar 2025").as_deref(), Some("2025-01-13"));
         assert_eq!(parse_date("26. detsember 2025").as_deref(), Some("2025-12-26"));
+    }
+
+    #[test]
+    fn catalan_and_serbian_month_names() {
+        assert_eq!(parse_date("21 juliol 2024").as_deref(), Some("2024-07-21"));
+        assert_eq!(parse_date("3 març 2023").as_deref(), Some("2023-03-03"));
+        assert_eq!(parse_date("7. Novembar 2021").as_deref(), Some("2021-11-07"));
+        assert_eq!(parse_date("11. Decembar 2021").as_deref(), Some("2021-12-11"));
     }
 }

@@ -12,7 +12,7 @@ use docex_normalize::{
 use regex::Regex;
 use serde_json::{Value, json};
 
-use crate::layout::{LabelHit, TLine, document_lines, find_labels, fold_label};
+use crate::layout::{LabelHit, TLine, document_lines, find_labels, fold_label, median_line_height};
 use crate::legal::{LEGAL_NAME, legal_names};
 use crate::tender::tendered_less_change;
 
@@ -276,6 +276,13 @@ fn blank_dates(text: &str, order: DateOrder) -> String {
     String::from_utf8(bytes).unwrap_or_else(|_| text.to_string())
 }
 
+/// Replaces the rates in a text ("15 %", "7,5%") with spaces, byte for byte.
+fn blank_rates(text: &str) -> String {
+    static RATE: std::sync::LazyLock<Regex> =
+        std::sync::LazyLock::new(|| Regex::new(r"\d+(?:[.,]\d+)?\s?%").expect("a valid pattern"));
+    RATE.replace_all(text, |c: &regex::Captures| " ".repeat(c[0].len())).into_owned()
+}
+
 /// Words that say a number follows, as both callers see them: lower case, without the
 /// punctuation around them ("No.:" is "no").
 const NUMBER_WORDS: &[&str] =
@@ -315,12 +322,13 @@ fn parse_region(
                 region
             };
             let blanked = blank_dates(region, ctx.order);
-            // A value that ends the region as its one figure, printed in groups, is read
-            // whole ("21 893.23", "Arvoden 12 180.65").
-            let grouped = find_money_grouped(&blanked);
+            // A value that ends the region as its one figure but for a rate, printed in
+            // groups, is read whole ("21 893.23", "Arvoden 12 180.65", "mva 15 % 1 656,18").
+            let without_rates = blank_rates(&blanked);
+            let grouped = find_money_grouped(&without_rates);
             let one_grouped_figure = match grouped.as_slice() {
-                [m] => (!blanked[..m.start].contains(|c: char| c.is_ascii_digit())
-                    && blanked[m.end..].trim().is_empty())
+                [m] => (!without_rates[..m.start].contains(|c: char| c.is_ascii_digit())
+                    && without_rates[m.end..].trim().is_empty())
                 .then_some(grouped),
                 _ => None,
             };
@@ -490,10 +498,20 @@ fn candidate(
     }
 }
 
-/// The candidates a field's labels give.
-fn labelled_candidates(ctx: &Ctx, index: usize, field: &FieldSpec) -> Vec<Candidate> {
+/// Whether a hit of a field's labels is one of its fallback labels.
+fn is_fallback_hit(ctx: &Ctx, hit: &LabelHit, field: &FieldSpec) -> bool {
+    let found = fold_label(&ctx.lines[hit.line].text[hit.start..hit.end]);
+    field.fallback_labels.iter().any(|l| fold_label(l) == found)
+}
+
+/// The candidates a field's labels give: its own labels', or its fallback labels' (`fallback`).
+fn labelled_candidates(ctx: &Ctx, index: usize, field: &FieldSpec, fallback: bool) -> Vec<Candidate> {
     let mut out = Vec::new();
-    for hit in ctx.hits.iter().filter(|h| h.field == Some(index) && !continues_a_label(ctx, h)) {
+    for hit in ctx
+        .hits
+        .iter()
+        .filter(|h| h.field == Some(index) && !continues_a_label(ctx, h) && is_fallback_hit(ctx, h, field) == fallback)
+    {
         let q = label_quality(hit.len);
         let line = &ctx.lines[hit.line];
         let starts_segment = line.segment_at(hit.start).is_some_and(|(s, _)| s == hit.start);
@@ -648,7 +666,7 @@ fn vote_currency(ctx: &Ctx) -> Option<Candidate> {
 /// says which: "$" alone is the dollar of the country the text names, "kr" the krone or
 /// krona of the language it is written in.
 fn currency_in_context(code: &'static str, text: &str, doc_text: &str) -> &'static str {
-    let symbol = text.trim_matches(|c: char| c.is_ascii_digit() || c == '.' || c == ',' || c.is_whitespace());
+    let symbol = text.trim_matches(|c: char| c.is_ascii_digit() || ".,()".contains(c) || c.is_whitespace());
     let shared = match code {
         "USD" if symbol.contains('$') && !symbol.contains("US") => "$",
         "SEK" if symbol.eq_ignore_ascii_case("kr") || symbol.eq_ignore_ascii_case("kr.") => "kr",
@@ -885,11 +903,23 @@ fn window_recipient(ctx: &Ctx) -> Option<Candidate> {
         if line.page != 1 || line.bbox.y0 > line.page_height * 0.5 {
             break;
         }
-        let parts: Vec<&str> = line.text.split([',', '●', '•', '·', '|', '–']).map(str::trim).collect();
+        // A return address too long for its line wraps onto one more in the same small print.
+        let wrapped = ctx.lines.get(li + 1).filter(|w| {
+            w.page == line.page
+                && (w.height() - line.height()).abs() < 0.1 * line.height()
+                && w.bbox.y0 - line.bbox.y1 < line.height()
+                && (w.bbox.x0 - line.bbox.x0).abs() < 2.0 * line.height()
+        });
+        let whole = match wrapped {
+            Some(w) => format!("{} {}", line.text, w.text),
+            None => line.text.clone(),
+        };
+        let parts: Vec<&str> = whole.split([',', '●', '•', '·', '|', '–']).map(str::trim).collect();
         if parts.len() < 3 || !parts[1..].iter().any(|p| p.chars().any(|c| c.is_ascii_digit())) {
             continue;
         }
-        let Some(next) = ctx.lines.get(li + 1) else { break };
+        let next_index = li + 1 + usize::from(wrapped.is_some());
+        let Some(next) = ctx.lines.get(next_index) else { break };
         let small_print = line.height() < 0.85 * next.height();
         let under = next.page == line.page
             && next.bbox.y0 - line.bbox.y1 < 6.0 * next.height()
@@ -914,7 +944,7 @@ fn window_recipient(ctx: &Ctx) -> Option<Candidate> {
             page: next.page,
             text: text.to_string(),
             bbox: next.bbox_of(s, e),
-            line: li + 1,
+            line: next_index,
             amount: None,
             currency: None,
         });
@@ -952,7 +982,9 @@ fn has_hit(ctx: &Ctx, li: usize, s: usize, e: usize) -> bool {
 
 /// The topmost name-like segment of page 1, above the buyer's block, that has an address
 /// (aligned left, centred or right) right under it, or that is printed again in the
-/// page's footer.
+/// page's footer, or, set larger than the page's text, anywhere else on page 1 (in the
+/// return address over the recipient's, or as the value of a key, the holder of the account
+/// to pay to).
 fn letterhead(ctx: &Ctx, skip_fields: &[usize]) -> Option<Letterhead> {
     let first_buyer_line = ctx
         .hits
@@ -961,6 +993,9 @@ fn letterhead(ctx: &Ctx, skip_fields: &[usize]) -> Option<Letterhead> {
         .map(|h| h.line)
         .min()
         .unwrap_or(usize::MAX);
+    let body_height = median_line_height(&ctx.lines);
+    // A name set large with no address under it, held while a block under it may repeat it.
+    let mut large_name: Option<Candidate> = None;
     let looks_like_address = |t: &str| {
         let digits = t.chars().filter(|c| c.is_ascii_digit()).count();
         let letters = t.chars().filter(|c| c.is_alphabetic()).count();
@@ -988,30 +1023,57 @@ fn letterhead(ctx: &Ctx, skip_fields: &[usize]) -> Option<Letterhead> {
             let address = address_under(ctx, li, &b);
             let with_address = address.first().is_some_and(|(j, s, e)| looks_like_address(&ctx.lines[*j].text[*s..*e]));
             let key = fold(text);
-            let in_footer = ctx.lines.iter().enumerate().any(|(j, other)| {
+            let printed_again = |j: usize, other: &TLine| {
                 j != li
-                    && other.bbox.y0 > other.page_height * 0.8
                     && other.segments().iter().any(|(os, oe)| {
                         let f = fold(&other.text[*os..*oe]);
                         f == key || f.starts_with(&format!("{key} "))
                     })
-            });
-            if with_address || in_footer {
-                let name = Candidate {
-                    value: json!(text),
-                    confidence: if with_address && in_footer { 0.45 } else { 0.4 },
-                    page: line.page,
-                    text: text.to_string(),
-                    bbox: Some(b),
-                    line: li,
-                    amount: None,
-                    currency: None,
-                };
-                return Some(Letterhead { name, address: if with_address { address } else { Vec::new() } });
+            };
+            let value_of_a_key = |j: usize, other: &TLine| {
+                j != li
+                    && other.segments().iter().any(|(os, oe)| {
+                        other.text[*os..*oe].split_once(':').is_some_and(|(_, value)| fold(value) == key)
+                    })
+            };
+            let in_footer = ctx
+                .lines
+                .iter()
+                .enumerate()
+                .any(|(j, other)| other.bbox.y0 > other.page_height * 0.8 && printed_again(j, other));
+            let large_and_repeated = line.height() >= 1.25 * body_height
+                && ctx
+                    .lines
+                    .iter()
+                    .enumerate()
+                    .any(|(j, other)| other.page == 1 && (printed_again(j, other) || value_of_a_key(j, other)));
+            if !(with_address || in_footer || large_and_repeated) {
+                continue;
+            }
+            let name = Candidate {
+                value: json!(text),
+                confidence: if with_address && in_footer { 0.45 } else { 0.4 },
+                page: line.page,
+                text: text.to_string(),
+                bbox: Some(b),
+                line: li,
+                amount: None,
+                currency: None,
+            };
+            match large_name.take() {
+                // The large name printed again over its address is the letterhead with it; a
+                // block of another name under it (a contact's) is not.
+                Some(large) if fold(&large.text) != key => {
+                    return Some(Letterhead { name: large, address: Vec::new() });
+                }
+                _ if with_address || in_footer => {
+                    return Some(Letterhead { name, address: if with_address { address } else { Vec::new() } });
+                }
+                _ => large_name = Some(name),
             }
         }
     }
-    None
+    large_name.map(|name| Letterhead { name, address: Vec::new() })
 }
 
 /// Whether the seller's own block, above the recipient's on page 1, prints a person's name
@@ -1041,7 +1103,8 @@ fn seller_named_under_a_person(ctx: &Ctx, vendor_name: &str, recipient: usize) -
 /// on the upper half of page 1, below the letterhead (`below`, its last line), a block of
 /// lines with nothing printed right above them in their column, aligned on the left, one or
 /// two names over an address (a line with a number: the street or the postcode), no label
-/// and no price in it. Of two names the one with a legal form, else the second where the
+/// and no price in it, and not right under a letterhead name with no address of its own
+/// (there, in a column of its own, is the seller's contact and address). Of two names the one with a legal form, else the second where the
 /// seller's own block prints a person over the seller, else the first.
 fn unlabelled_recipient(ctx: &Ctx, below: usize, vendor: &Candidate) -> Option<Candidate> {
     let lines = &ctx.lines;
@@ -1058,7 +1121,8 @@ fn unlabelled_recipient(ctx: &Ctx, below: usize, vendor: &Candidate) -> Option<C
         let crowded = above.page == line.page
             && first.y0 - above.bbox.y1 < 1.5 * line.height()
             && above.words.iter().any(|w| w.bbox.x0 < first.x1 && first.x0 < w.bbox.x1);
-        if crowded {
+        let sellers_details = below == vendor.line && li == below + 1 && first.y0 - above.bbox.y1 < 1.5 * line.height();
+        if crowded || sellers_details {
             continue;
         }
         let left = first.x0;
@@ -1473,7 +1537,7 @@ pub(crate) fn extract_from_pages(document: &Document, spec: &Spec) -> Extraction
         if matches!(f.kind, FieldKind::Table(_) | FieldKind::TextList) {
             continue;
         }
-        for l in &f.labels {
+        for l in f.labels.iter().chain(&f.fallback_labels) {
             let folded = fold_label(l);
             if !folded.is_empty() {
                 labels.push((Some(i), folded));
@@ -1514,7 +1578,10 @@ pub(crate) fn extract_from_pages(document: &Document, spec: &Spec) -> Extraction
         if matches!(field.kind, FieldKind::Table(_) | FieldKind::TextList | FieldKind::Boolean) {
             continue;
         }
-        let mut cands = labelled_candidates(&ctx, i, field);
+        let mut cands = labelled_candidates(&ctx, i, field, false);
+        if cands.is_empty() {
+            cands = labelled_candidates(&ctx, i, field, true);
+        }
         if matches!(field.kind, FieldKind::Money) && is_total_field(field) {
             cross_check_with_tender(&ctx, &mut cands);
         }

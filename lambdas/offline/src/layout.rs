@@ -236,6 +236,13 @@ pub(crate) fn document_lines(document: &Document) -> Vec<TLine> {
     out
 }
 
+/// The height of a document's body text: the median of its lines'.
+pub(crate) fn median_line_height(lines: &[TLine]) -> f32 {
+    let mut heights: Vec<f32> = lines.iter().map(TLine::height).collect();
+    heights.sort_by(f32::total_cmp);
+    heights.get(heights.len() / 2).copied().unwrap_or(10.0)
+}
+
 /// A label folded to characters for [`TLine::find`].
 pub(crate) fn fold_label(label: &str) -> Vec<char> {
     fold(label).chars().collect()
@@ -248,9 +255,7 @@ pub(crate) fn fold_label(label: &str) -> Vec<char> {
 /// corrects); in a heading, in type twice the size of the page's text, they name the
 /// document itself ("Original invoice #25034116") and hide nothing.
 pub(crate) fn find_labels(lines: &[TLine], labels: &[(Option<usize>, Vec<char>)]) -> Vec<LabelHit> {
-    let mut heights: Vec<f32> = lines.iter().map(TLine::height).collect();
-    heights.sort_by(f32::total_cmp);
-    let body = heights.get(heights.len() / 2).copied().unwrap_or(10.0);
+    let body = median_line_height(lines);
     let mut hits = Vec::new();
     for (li, line) in lines.iter().enumerate() {
         let heading = line.height() >= 2.0 * body;

@@ -116,7 +116,8 @@ fn price_beside_unit_price<'a>(
 /// "Belopp".
 fn currency_in_brackets(text: &str) -> bool {
     let inside = text.trim_start().strip_prefix('(').and_then(|rest| rest.split_once(')'));
-    inside.is_some_and(|(code, _)| parse_currency(code.trim()).is_some())
+    // "¤", the sign for any currency, is what a font's euro sign may read as.
+    inside.is_some_and(|(code, _)| code.trim() == "¤" || parse_currency(code.trim()).is_some())
 }
 
 /// A title with a currency in brackets that no label of the spec's names is the line

@@ -1707,3 +1707,149 @@ fn a_column_titled_with_a_currency_in_brackets_holds_amounts() {
     );
     assert_eq!(x.data["total_amount"], json!(3855.36));
 }
+
+#[test]
+fn our_reference_numbers_an_invoice_that_prints_no_invoice_number() {
+    // isodoc's reference line: the labels over their values, the invoice's number as the
+    // sender's own reference.
+    let header = [
+        ("Müller Werkzeuge GmbH", 99.0, 38.0, 14.0),
+        ("Ihr Zeichen", 198.0, 275.0, 8.0),
+        ("Unser Zeichen", 298.0, 275.0, 8.0),
+        ("Datum", 397.0, 275.0, 8.0),
+        ("PO 14770", 198.0, 285.0, 10.0),
+        ("FV-2023-9628", 298.0, 285.0, 10.0),
+        ("2. Mai 2025", 397.0, 285.0, 10.0),
+        ("Insgesamt", 99.0, 403.0, 10.0),
+        ("8672,39", 455.0, 403.0, 10.0),
+    ];
+    let x = run(&sized(&header), "invoice");
+    assert_eq!(x.data["invoice_number"], json!("FV-2023-9628"));
+    assert_eq!(x.data["issue_date"], json!("2025-05-02"));
+    assert_eq!(x.data["total_amount"], json!(8672.39));
+    // Where the invoice prints its number, the sender's reference is no rival to it.
+    let mut numbered = header.to_vec();
+    numbered.push(("Rechnungsnummer: R-2025-17", 99.0, 320.0, 10.0));
+    let x = run(&sized(&numbered), "invoice");
+    assert_eq!(x.data["invoice_number"], json!("R-2025-17"));
+}
+
+#[test]
+fn an_iban_names_the_currency_a_page_prints_only_as_a_sign() {
+    // The euro of a font that reads as "¤", the generic currency sign, over the amounts of a
+    // Catalan table whose title says "quantity"; the IBAN is Spain's.
+    let d = sized(&[
+        ("Atlas Freight Services SA", 99.0, 38.0, 14.0),
+        ("Descripció", 99.0, 359.0, 10.0),
+        ("Quantitat (¤)", 438.0, 359.0, 10.0),
+        ("Paper A4, 5 boxes", 99.0, 376.0, 10.0),
+        ("191,47", 468.0, 376.0, 10.0),
+        ("Office chair", 99.0, 388.0, 10.0),
+        ("4590,83", 463.0, 388.0, 10.0),
+        ("Total", 99.0, 403.0, 10.0),
+        ("4782,30", 458.0, 403.0, 10.0),
+        ("iban:", 149.0, 495.0, 10.0),
+        ("es52bank0586434013", 185.0, 495.0, 10.0),
+        ("El 21 juliol 2024", 99.0, 300.0, 10.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["currency"], json!("EUR"));
+    assert_eq!(x.data["issue_date"], json!("2024-07-21"));
+    assert_eq!(
+        x.data["line_items"],
+        json!([{"description": "Paper A4, 5 boxes", "amount": 191.47}, {"description": "Office chair", "amount": 4590.83}])
+    );
+}
+
+#[test]
+fn kroner_in_a_title_dinars_and_a_grouped_tax_after_its_rate() {
+    // Norwegian: "Beløp (kr)" with "mva" on the page is the krone; the tax's figure in
+    // thin-spaced groups after its rate is read whole.
+    let d = sized(&[
+        ("Kovář a syn s.r.o.", 99.0, 38.0, 14.0),
+        ("Beskrivelse", 99.0, 359.0, 10.0),
+        ("Beløp (kr)", 455.0, 359.0, 10.0),
+        ("Training day", 99.0, 376.0, 10.0),
+        ("11 041,22", 452.0, 376.0, 10.0),
+        ("Delsum", 99.0, 391.0, 10.0),
+        ("11 041,22", 452.0, 391.0, 10.0),
+        ("mva 15 %", 99.0, 403.0, 10.0),
+        ("1 656,18", 457.0, 403.0, 10.0),
+        ("Total", 99.0, 418.0, 10.0),
+        ("12 697,40", 452.0, 418.0, 10.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["currency"], json!("NOK"));
+    assert_eq!(x.data["net_amount"], json!(11041.22));
+    assert_eq!(x.data["tax_amount"], json!(1656.18));
+    assert_eq!(x.data["total_amount"], json!(12697.4));
+    let d = sized(&[
+        ("Opis", 99.0, 359.0, 10.0),
+        ("Iznos (din.)", 450.0, 359.0, 10.0),
+        ("Ukupno", 99.0, 478.0, 10.0),
+        ("9233,52", 458.0, 478.0, 10.0),
+        ("Datum 7. Novembar 2021", 99.0, 300.0, 10.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["currency"], json!("RSD"));
+    assert_eq!(x.data["issue_date"], json!("2021-11-07"));
+}
+
+#[test]
+fn a_large_name_printed_again_as_the_account_holder_heads_the_letter() {
+    // isodoc's letterhead: the seller's name large over a rule, its contact's name and address
+    // in a column of their own under the rule's right end, the recipient in the window below;
+    // the name again in the payment details, as the holder of the account.
+    let d = sized(&[
+        ("Pinecrest Dental Lab", 99.0, 38.0, 14.0),
+        ("Ana Lima", 397.0, 60.0, 8.0),
+        ("Main Street 5", 397.0, 69.0, 8.0),
+        ("01310-100 São Paulo", 397.0, 79.0, 8.0),
+        ("Umbrella Health Partners", 99.0, 162.0, 10.0),
+        ("Main Street 5", 99.0, 174.0, 10.0),
+        ("11000 Praha", 99.0, 186.0, 10.0),
+        ("Nostro riferimento", 298.0, 275.0, 8.0),
+        ("Data", 397.0, 275.0, 8.0),
+        ("20230654", 298.0, 285.0, 10.0),
+        ("5 Gennaio 2021", 397.0, 285.0, 10.0),
+        ("Descrizione", 99.0, 359.0, 10.0),
+        ("Prezzo (EUR)", 440.0, 359.0, 10.0),
+        ("Training day", 99.0, 376.0, 10.0),
+        ("4169,86", 463.0, 376.0, 10.0),
+        ("Subtotale", 99.0, 451.0, 10.0),
+        ("4169,86", 463.0, 451.0, 10.0),
+        ("i.v.a. 22 %", 99.0, 463.0, 10.0),
+        ("917,37", 468.0, 463.0, 10.0),
+        ("Totale", 99.0, 478.0, 10.0),
+        ("5087,23", 463.0, 478.0, 10.0),
+        ("intestato a:", 107.0, 543.0, 10.0),
+        ("Pinecrest Dental Lab", 168.0, 543.0, 10.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["vendor_name"], json!("Pinecrest Dental Lab"));
+    assert_eq!(x.data["buyer_name"], json!("Umbrella Health Partners"));
+    assert_eq!(x.data["invoice_number"], json!("20230654"));
+    assert_eq!(x.data["net_amount"], json!(4169.86));
+    assert_eq!(x.data["tax_amount"], json!(917.37));
+    assert_eq!(x.data["total_amount"], json!(5087.23));
+}
+
+#[test]
+fn a_return_address_wrapped_over_two_lines_still_heads_the_recipient() {
+    let d = sized(&[
+        ("Redwood Cloud Hosting Inc.", 99.0, 38.0, 14.0),
+        ("Tom Baker", 397.0, 60.0, 8.0),
+        ("Parkway 300", 397.0, 69.0, 8.0),
+        ("11000 Praha", 397.0, 79.0, 8.0),
+        ("Redwood Cloud Hosting Inc. • Rua das Flores", 99.0, 150.0, 6.0),
+        ("42 • 11000 Praha", 99.0, 159.0, 6.0),
+        ("Wayne Logistics s.r.o.", 99.0, 172.0, 10.0),
+        ("Harbour Road 17", 99.0, 184.0, 10.0),
+        ("60200 Brno", 99.0, 196.0, 10.0),
+        ("Total", 99.0, 403.0, 10.0),
+        ("100.00", 463.0, 403.0, 10.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["vendor_name"], json!("Redwood Cloud Hosting Inc."));
+    assert_eq!(x.data["buyer_name"], json!("Wayne Logistics s.r.o."));
+}
