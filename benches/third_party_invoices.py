@@ -10,7 +10,7 @@ django-oscar-invoices (a Django template in English and Dutch), both printed by 
 LaTeX (KOMA-Script's scrlttr2 letters with invoice2 tables, English and German; the
 simpleinvoice package, English and Norwegian; US commercial invoices by invoice-class; letters
 with the invoice package's tables in Swedish, Estonian, Finnish and Dutch; invoices by the isodoc
-class in its twelve languages), from seeded random data, and a manifest in the form `docex eval` reads. The ground
+class in its twelve languages; Venezuelan invoices by the factura class), from seeded random data, and a manifest in the form `docex eval` reads. The ground
 truth is the data each invoice was made from, with totals as the generator computes them.
 
 Usage: python third_party_invoices.py OUT_DIR [--count N] [--seed S]
@@ -792,6 +792,66 @@ def isodoc_batch(out_dir, count, seed):
     return entries
 
 
+def factura_batch(out_dir, count, seed):
+    """Venezuelan invoices by the factura class (2022, LPPL; Debian's texlive-latex-extra, with
+    texlive-lang-spanish for its babel), as its basic example sets them: "FACTURA Nº 001742"
+    and "Fecha de emisión" on one line, the customer's data as "Razón social:" and "R.I.F.:"
+    over a dotted leader, a table of count, description, unit and line price in bolívares
+    ("Precio U. (Bs.)", "Precio T. (Bs.)") with each price marked by its tax class, and the
+    class's own sums: exempt items, the taxable base and the 16 % IVA ("BI G (16%)", "IVA G
+    (16%)") and "TOTAL Bs. 2.126,32". The seller's name, address and R.I.F. are the
+    letterhead the user sets with \\Membrete, as the manual's example background prints them:
+    the name large and centred over a line of small print."""
+    rng = random.Random(f"{seed}-factura")
+    addresses = ["Av. Francisco de Miranda, Torre Europa, piso 4, Caracas", "Calle 72 con Av. 3E, Maracaibo, Zulia",
+                 "Av. Bolívar Norte, C.C. Camoruco, Valencia, Carabobo", "Carrera 19 con Calle 31, Barquisimeto, Lara"]
+    entries = []
+    with tempfile.TemporaryDirectory() as work:
+        for n in range(count):
+            vendor, buyer = rng.choice(VENDORS), rng.choice(BUYERS)
+            number, issued = rng.randint(1, 99999), some_date(rng)
+            rif = lambda: f"J-{rng.randint(10, 49)}.{rng.randint(100, 999)}.{rng.randint(100, 999)}-{rng.randint(0, 9)}"
+            lines = [(rng.randint(1, 12), rng.choice(ITEMS), Decimal(rng.randint(100, 900000)) / 100, rng.random() < 0.2)
+                     for _ in range(rng.randint(1, 6))]
+            totals = [(Decimal(money(units * price)), exempt) for units, _, price, exempt in lines]
+            base = sum((t for t, exempt in totals if not exempt), Decimal(0))
+            tax = Decimal(money(base * Decimal("0.16")))
+            total = sum((t for t, _ in totals), Decimal(0)) + tax
+            tex = "\n".join([
+                r"\documentclass{factura}",
+                r"\usepackage{lmodern}",
+                r"\Num{" + str(number) + "}",
+                r"\RazonSocial{" + latex_escape(buyer) + "}",
+                r"\RIF{" + rif() + "}",
+                r"\Direccion{" + latex_escape(rng.choice(addresses)) + ", Venezuela}",
+                r"\Telefono{+58 (212) " + f"{rng.randint(100, 999)}.{rng.randint(10, 99)}.{rng.randint(10, 99)}" + "}",
+                r"\Fecha{" + f"{issued:%d-%m-%Y}" + "}",
+                r"\Membrete{{\centering\LARGE\bfseries " + latex_escape(vendor) + r"\par}"
+                + r"{\centering\footnotesize " + latex_escape(rng.choice(addresses)) + ", Venezuela. RIF: " + rif()
+                + r"\par}}",
+                r"\begin{document}",
+                r"\begin{factura}",
+                *[(r"\ItemE{" if exempt else r"\Item{") + str(units) + "}{" + latex_escape(item) + "}{" + f"{price:.2f}" + "}"
+                  for units, item, price, exempt in lines],
+                r"\end{factura}",
+                r"\end{document}",
+            ])
+            name = f"factura-{n:02d}"
+            typeset(tex, name, work, out_dir)
+            truth = {"invoice_number": f"{number:06d}", "issue_date": issued.isoformat(), "currency": "VES",
+                     "vendor_name": vendor, "buyer_name": buyer, "total_amount": money(total),
+                     "line_items": [{"description": item, "quantity": units, "unit_price": money(price),
+                                     "amount": money(units * price)} for units, item, price, _ in lines]}
+            if base:
+                truth["tax_amount"] = money(tax)
+            if all(not exempt for *_, exempt in lines):
+                # With exempt items the page prints their sum and the taxable base apart, and
+                # no net amount.
+                truth["net_amount"] = money(base)
+            entries.append(manifest_entry(name + ".pdf", "factura (es-VE)", truth))
+    return entries
+
+
 def invoice_class_batch(out_dir, count, seed):
     """US commercial invoices (the customs form that goes with a parcel) by the invoice-class
     LaTeX class (2019, LPPL; Debian's texlive-latex-extra), set up as its documentation asks: the
@@ -1113,6 +1173,7 @@ def main():
     entries += invoice_class_batch(args.out_dir, args.count, args.seed)
     entries += invoice_package_batch(args.out_dir, args.count, args.seed)
     entries += isodoc_batch(args.out_dir, args.count, args.seed)
+    entries += factura_batch(args.out_dir, args.count, args.seed)
     entries += invoicer_batch(args.out_dir, args.count, args.seed)
     entries += facturapdf_batch(args.out_dir, args.count, args.seed)
     entries += pyinvoicer_batch(args.out_dir, args.count, args.seed)

@@ -6,7 +6,8 @@
 # django-oscar-invoices in English and Dutch, printed by Chromium) and with LaTeX (KOMA-Script
 # letters with invoice2 tables, English and German; simpleinvoice, English and Norwegian; US
 # commercial invoices by invoice-class; letters with the invoice package's tables in Swedish,
-# Estonian, Finnish and Dutch; isodoc's invoices in its twelve languages), and
+# Estonian, Finnish and Dutch; isodoc's invoices in its twelve languages; Venezuelan invoices by
+# the factura class), and
 # benches/third_party_invoices.mjs with five from npm (microinvoice; pdf-invoice in four
 # locales; jspdf-invoice-template; invoice-it in English and French and generate-invoice in
 # Finnish and English, both printed by Chromium) from
@@ -24,17 +25,18 @@
 # Needs: python3 with venv, node and npm, cargo, what `docex eval` needs (poppler-utils), Pango for
 #        WeasyPrint (Debian: libpango-1.0-0 libpangoft2-1.0-0), Chromium (Debian: chromium; CHROMIUM
 #        names another executable) and pdflatex with invoice2, simpleinvoice, invoice-class, invoice,
-#        isodoc and Norwegian, Swedish, Estonian, Finnish and Dutch (Debian: texlive-latex-extra
-#        texlive-science texlive-lang-german texlive-lang-european lmodern).
+#        isodoc, factura and Norwegian, Swedish, Estonian, Finnish, Dutch and Spanish (Debian:
+#        texlive-latex-extra texlive-science texlive-lang-german texlive-lang-european
+#        texlive-lang-spanish lmodern).
 # invoicepy 0.1.2 asks for WeasyPrint 53, which needs a pydyf of its time (0.1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if ! command -v pdflatex >/dev/null \
-  || ! kpsewhich invoice2.sty siunitx.sty lmodern.sty simpleinvoice.sty invoice-class.cls invoice.sty isodoc.cls norsk.ldf \
-    swedish.ldf estonian.ldf finnish.ldf dutch.ldf >/dev/null; then
-  echo "pdflatex with invoice2, siunitx, lmodern, simpleinvoice, invoice-class, invoice, isodoc or a language is missing:" \
-    "install texlive-latex-extra texlive-science texlive-lang-german texlive-lang-european lmodern" >&2
+  || ! kpsewhich invoice2.sty siunitx.sty lmodern.sty simpleinvoice.sty invoice-class.cls invoice.sty isodoc.cls factura.cls norsk.ldf \
+    swedish.ldf estonian.ldf finnish.ldf dutch.ldf spanish.ldf >/dev/null; then
+  echo "pdflatex with invoice2, siunitx, lmodern, simpleinvoice, invoice-class, invoice, isodoc, factura or a language is missing:" \
+    "install texlive-latex-extra texlive-science texlive-lang-german texlive-lang-european texlive-lang-spanish lmodern" >&2
   exit 1
 fi
 
