@@ -8,7 +8,7 @@ pub(crate) const ISO_CODES: &[&str] = &[
     "AED", "ARS", "AUD", "BDT", "BGN", "BHD", "BRL", "CAD", "CHF", "CLP", "CNY", "COP", "CZK", "DKK", "EGP", "EUR",
     "GBP", "HKD", "HUF", "IDR", "ILS", "INR", "ISK", "JPY", "KES", "KRW", "KWD", "LKR", "MAD", "MXN", "MYR", "NGN",
     "NOK", "NZD", "PEN", "PHP", "PKR", "PLN", "QAR", "RON", "RSD", "RUB", "SAR", "SEK", "SGD", "THB", "TND", "TRY",
-    "TWD", "UAH", "USD", "VND", "XAF", "XOF", "ZAR",
+    "TWD", "UAH", "USD", "VES", "VND", "XAF", "XOF", "ZAR", "BOB",
 ];
 
 /// Symbols and local abbreviations, matched exactly (case-sensitive where it matters).
@@ -53,8 +53,9 @@ pub(crate) const SYMBOLS: &[(&str, &str)] = &[
     ("Dhs", "AED"),
 ];
 
-/// Abbreviations read only as printed: "din." is the Serbian dinar, "DIN" a standard ("DIN A4").
-const EXACT_ONLY: &[(&str, &str)] = &[("din", "RSD"), ("din.", "RSD")];
+/// Abbreviations read only as printed: "din." is the Serbian dinar, "DIN" a standard ("DIN A4");
+/// "Bs." the Venezuelan bolívar (the boliviano where Bolivia is named), "BS" a standard too.
+const EXACT_ONLY: &[(&str, &str)] = &[("din", "RSD"), ("din.", "RSD"), ("Bs", "VES"), ("Bs.", "VES")];
 
 /// Words naming a currency in prose ("All charges are in US Dollars").
 const NAMES: &[(&str, &str)] = &[
@@ -210,7 +211,8 @@ fn named_place_currency(context: &str) -> Option<&'static str> {
 /// surrounding text: a `$` is the dollar (or peso) whose ISO code alone appears in
 /// `context` ("Amount (USD)"), else AUD, CAD, NZD, SGD, HKD or MXN when the country is
 /// named, USD otherwise; `kr` is NOK or DKK when Norway or Denmark is named or the text is
-/// in its language, SEK otherwise.
+/// in its language, SEK otherwise; `Bs.` is the boliviano where Bolivia is named, the
+/// Venezuelan bolívar otherwise.
 pub fn parse_currency_in_context(text: &str, context: &str) -> Option<&'static str> {
     /// The `$` currencies: the code, then the words that name the country.
     const DOLLARS: &[(&str, &[&str])] = &[
@@ -234,6 +236,7 @@ pub fn parse_currency_in_context(text: &str, context: &str) -> Option<&'static s
                 _ => DOLLARS.iter().find(|(_, country)| mentions(country)).map_or("USD", |(code, _)| code),
             }
         }
+        "VES" if text.trim().starts_with("Bs") && mentions(&["bolivia"]) => "BOB",
         "SEK" if text.trim().to_ascii_lowercase().starts_with("kr") => {
             // The country, or words only that country's invoices use: Norwegian "mva" (VAT),
             // "forfallsdato", "å betale"; Danish "forfaldsdato", "at betale", "beløb".
@@ -272,6 +275,8 @@ mod tests {
             ("kr", "SEK"),
             ("din.", "RSD"),
             ("din", "RSD"),
+            ("Bs.", "VES"),
+            ("VES", "VES"),
             ("US$", "USD"),
             ("C$", "CAD"),
             ("zł", "PLN"),
@@ -285,7 +290,7 @@ mod tests {
 
     #[test]
     fn unknown_text_is_not_a_currency() {
-        for text in ["", "ABC", "THE", "dollar sign", "€€", "12", "R", "DIN", "Din"] {
+        for text in ["", "ABC", "THE", "dollar sign", "€€", "12", "R", "DIN", "Din", "BS"] {
             assert_eq!(parse_currency(text), None, "{text}");
         }
     }
@@ -304,6 +309,8 @@ mod tests {
         assert_eq!(parse_currency_in_context("kr", "MVA-grunnlag: 1 000,00 kr\nÅ betale: 1 250,00 kr"), Some("NOK"));
         assert_eq!(parse_currency_in_context("kr", "Moms: 250,00 kr\nAt betale: 1 250,00 kr"), Some("DKK"));
         assert_eq!(parse_currency_in_context("kr", "Moms: 250,00 kr\nAtt betala: 1 250,00 kr"), Some("SEK"));
+        assert_eq!(parse_currency_in_context("Bs.", "Caracas, Venezuela"), Some("VES"));
+        assert_eq!(parse_currency_in_context("Bs", "La Paz, Bolivia"), Some("BOB"));
         assert_eq!(parse_currency_in_context("€", "Canada"), Some("EUR"));
     }
 

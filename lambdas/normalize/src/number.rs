@@ -135,7 +135,7 @@ pub fn parse_number(text: &str) -> Option<f64> {
     value.is_finite().then_some(if negative { -value } else { value })
 }
 
-const CURRENCY_PATTERN: &str = r"US\$|USD\$|CA\$|AU\$|NZ\$|HK\$|MX\$|C\$|A\$|S\$|R\$|\$|€|£|¥|₹|₩|₽|₺|₪|₫|฿|₱|₴|zł|Kč|Rs\.?|RS\.?|Rp|RM|SFr\.|Fr\.|CHF|kr\.?|Dhs|[A-Z]{3}";
+const CURRENCY_PATTERN: &str = r"US\$|USD\$|CA\$|AU\$|NZ\$|HK\$|MX\$|C\$|A\$|S\$|R\$|\$|€|£|¥|₹|₩|₽|₺|₪|₫|฿|₱|₴|zł|Kč|Rs\.?|RS\.?|Rp|RM|SFr\.|Fr\.|CHF|kr\.?|Dhs|Bs\.?|din\.?|[A-Z]{3}";
 
 fn money_regex(number: &str) -> Regex {
     let pattern = format!(
@@ -361,6 +361,9 @@ mod tests {
             ("Rs -40.00", -40.0, Some("INR")),
             ("160.00", 160.0, None),
             ("0.025 €", 0.025, Some("EUR")),
+            ("Bs.86.807,26", 86807.26, Some("VES")),
+            ("Bs. 2.126,32", 2126.32, Some("VES")),
+            ("9233,52 din.", 9233.52, Some("RSD")),
         ] {
             assert_eq!(money(text), Some((amount, currency)), "{text}");
         }

@@ -254,6 +254,12 @@ fn below_region(ctx: &Ctx, hit: &LabelHit) -> Option<(usize, usize, usize)> {
             if line.text[s..e].trim_end().ends_with(':') {
                 return line.segment_after(e).map(|(s, e)| (j, s, e));
             }
+            // Or the key and its name in one run of words, the name followed by a dotted
+            // leader: "Razón social: Globex Corporation . . . ."
+            let names_a_party = hit.field.is_some_and(|f| ctx.fields[f].kind == FieldKind::Name);
+            if let Some((vs, ve)) = names_a_party.then(|| name_after_key(&line.text[s..e])).flatten() {
+                return Some((j, s + vs, s + ve));
+            }
             return Some((j, s, e));
         }
         if let Some(value) = lone_value(j) {
@@ -261,6 +267,25 @@ fn below_region(ctx: &Ctx, hit: &LabelHit) -> Option<(usize, usize, usize)> {
         }
     }
     None
+}
+
+/// The name in a form's row "Key: Name . . . . ." (a key of one to three words): its byte range
+/// in `cell`, up to a dotted leader.
+fn name_after_key(cell: &str) -> Option<(usize, usize)> {
+    let (key, _) = cell.split_once(':')?;
+    let words = key.split_whitespace().count();
+    if !(1..=3).contains(&words) || !key.chars().all(|c| c.is_alphabetic() || c.is_whitespace() || c == '.') {
+        return None;
+    }
+    let start = key.len() + 1;
+    let rest = &cell[start..];
+    let end = rest.find(" . .").unwrap_or(rest.len());
+    let value = rest[..end].trim();
+    if value.is_empty() {
+        return None;
+    }
+    let value_start = start + rest.find(value)?;
+    Some((value_start, value_start + value.len()))
 }
 
 /// Replaces the dates in a text with spaces (byte for byte), so that their digits are not
@@ -664,12 +689,13 @@ fn vote_currency(ctx: &Ctx) -> Option<Candidate> {
 
 /// The currency an amount's text (`text`, "$ 12.00", "1 234,50 kr") is in, once the document
 /// says which: "$" alone is the dollar of the country the text names, "kr" the krone or
-/// krona of the language it is written in.
+/// krona of the language it is written in, "Bs." the bolívar or the boliviano.
 fn currency_in_context(code: &'static str, text: &str, doc_text: &str) -> &'static str {
     let symbol = text.trim_matches(|c: char| c.is_ascii_digit() || ".,()".contains(c) || c.is_whitespace());
     let shared = match code {
         "USD" if symbol.contains('$') && !symbol.contains("US") => "$",
         "SEK" if symbol.eq_ignore_ascii_case("kr") || symbol.eq_ignore_ascii_case("kr.") => "kr",
+        "VES" if symbol.starts_with("Bs") => "Bs",
         _ => return code,
     };
     parse_currency_in_context(shared, doc_text).unwrap_or(code)

@@ -1853,3 +1853,45 @@ fn a_return_address_wrapped_over_two_lines_still_heads_the_recipient() {
     assert_eq!(x.data["vendor_name"], json!("Redwood Cloud Hosting Inc."));
     assert_eq!(x.data["buyer_name"], json!("Wayne Logistics s.r.o."));
 }
+
+#[test]
+fn a_venezuelan_form_in_bolivars_with_the_customer_under_its_heading() {
+    // The factura class: the customer's data under "Datos del cliente" as "Razón social:" and
+    // the name in one run of words before a dotted leader, prices titled "Precio U. (Bs.)" and
+    // "Precio T. (Bs.)", the taxable base as "BI G" and amounts after "Bs.".
+    let d = sized(&[
+        ("Horizonte Consultoria Ltda.", 163.0, 0.0, 14.0),
+        ("Calle 72, Maracaibo, Venezuela. RIF: J-33.402.966-8", 139.0, 16.0, 8.0),
+        ("FACTURA Nº 041395", 28.0, 114.0, 14.0),
+        ("Fecha de emisión: 25-06-2023", 401.0, 114.0, 11.0),
+        ("Datos del cliente", 267.0, 136.0, 11.0),
+        ("Razón social: Globex Corporation . . . . . . . . . . . . . . . .", 35.0, 148.0, 11.0),
+        ("R.I.F.: J-29.260.255-5", 460.0, 148.0, 11.0),
+        ("Dirección fiscal: Carrera 19, Barquisimeto, Venezuela", 35.0, 161.0, 11.0),
+        ("Cantidad", 33.0, 200.0, 10.0),
+        ("Descripción", 88.0, 200.0, 10.0),
+        ("Precio U. (Bs.)", 419.0, 200.0, 10.0),
+        ("Precio T. (Bs.)", 504.0, 200.0, 10.0),
+        ("12", 49.0, 214.0, 11.0),
+        ("Office chair", 88.0, 214.0, 11.0),
+        ("434,54", 457.0, 214.0, 11.0),
+        ("5.214,48", 530.0, 214.0, 11.0),
+        ("BI G", 387.0, 232.0, 11.0),
+        ("Bs.5.214,48", 510.0, 232.0, 11.0),
+        ("IVA G (16 %)", 387.0, 248.0, 11.0),
+        ("Bs.834,32", 520.0, 248.0, 11.0),
+        ("TOTAL", 421.0, 264.0, 11.0),
+        ("Bs.6.048,80", 510.0, 264.0, 11.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["currency"], json!("VES"));
+    assert_eq!(x.data["buyer_name"], json!("Globex Corporation"));
+    assert_eq!(x.data["invoice_number"], json!("041395"));
+    assert_eq!(x.data["net_amount"], json!(5214.48));
+    assert_eq!(x.data["tax_amount"], json!(834.32));
+    assert_eq!(x.data["total_amount"], json!(6048.8));
+    assert_eq!(
+        x.data["line_items"],
+        json!([{"quantity": 12.0, "description": "Office chair", "unit_price": 434.54, "amount": 5214.48}])
+    );
+}
