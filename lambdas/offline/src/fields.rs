@@ -1049,30 +1049,25 @@ fn letterhead(ctx: &Ctx, skip_fields: &[usize]) -> Option<Letterhead> {
             let address = address_under(ctx, li, &b);
             let with_address = address.first().is_some_and(|(j, s, e)| looks_like_address(&ctx.lines[*j].text[*s..*e]));
             let key = fold(text);
-            let printed_again = |j: usize, other: &TLine| {
+            // Another line with a segment that is the name, starts with it, or (`as_a_value`)
+            // gives it as a key's value.
+            let printed_again = |j: usize, other: &TLine, as_a_value: bool| {
                 j != li
                     && other.segments().iter().any(|(os, oe)| {
-                        let f = fold(&other.text[*os..*oe]);
-                        f == key || f.starts_with(&format!("{key} "))
-                    })
-            };
-            let value_of_a_key = |j: usize, other: &TLine| {
-                j != li
-                    && other.segments().iter().any(|(os, oe)| {
-                        other.text[*os..*oe].split_once(':').is_some_and(|(_, value)| fold(value) == key)
+                        let segment = &other.text[*os..*oe];
+                        let f = fold(segment);
+                        f == key
+                            || f.starts_with(&format!("{key} "))
+                            || (as_a_value && segment.split_once(':').is_some_and(|(_, value)| fold(value) == key))
                     })
             };
             let in_footer = ctx
                 .lines
                 .iter()
                 .enumerate()
-                .any(|(j, other)| other.bbox.y0 > other.page_height * 0.8 && printed_again(j, other));
+                .any(|(j, other)| other.bbox.y0 > other.page_height * 0.8 && printed_again(j, other, false));
             let large_and_repeated = line.height() >= 1.25 * body_height
-                && ctx
-                    .lines
-                    .iter()
-                    .enumerate()
-                    .any(|(j, other)| other.page == 1 && (printed_again(j, other) || value_of_a_key(j, other)));
+                && ctx.lines.iter().enumerate().any(|(j, other)| other.page == 1 && printed_again(j, other, true));
             if !(with_address || in_footer || large_and_repeated) {
                 continue;
             }
@@ -1130,8 +1125,9 @@ fn seller_named_under_a_person(ctx: &Ctx, vendor_name: &str, recipient: usize) -
 /// lines with nothing printed right above them in their column, aligned on the left, one or
 /// two names over an address (a line with a number: the street or the postcode), no label
 /// and no price in it, and not right under a letterhead name with no address of its own
-/// (there, in a column of its own, is the seller's contact and address). Of two names the one with a legal form, else the second where the
-/// seller's own block prints a person over the seller, else the first.
+/// (there, in a column of its own, is the seller's contact and address). Of two names the
+/// one with a legal form, else the second where the seller's own block prints a person over
+/// the seller, else the first.
 fn unlabelled_recipient(ctx: &Ctx, below: usize, vendor: &Candidate) -> Option<Candidate> {
     let lines = &ctx.lines;
     let vendor_name = vendor.value.as_str().map(fold)?;
@@ -1144,10 +1140,9 @@ fn unlabelled_recipient(ctx: &Ctx, below: usize, vendor: &Candidate) -> Option<C
         let Some(first) = line.bbox_of(s, e) else { continue };
         // Standing apart: nothing printed right above it (text beside, over another column,
         // is the seller's block or the invoice's details).
-        let crowded = above.page == line.page
-            && first.y0 - above.bbox.y1 < 1.5 * line.height()
-            && above.words.iter().any(|w| w.bbox.x0 < first.x1 && first.x0 < w.bbox.x1);
-        let sellers_details = below == vendor.line && li == below + 1 && first.y0 - above.bbox.y1 < 1.5 * line.height();
+        let close_under = above.page == line.page && first.y0 - above.bbox.y1 < 1.5 * line.height();
+        let crowded = close_under && above.words.iter().any(|w| w.bbox.x0 < first.x1 && first.x0 < w.bbox.x1);
+        let sellers_details = close_under && below == vendor.line && li == below + 1;
         if crowded || sellers_details {
             continue;
         }
