@@ -657,5 +657,6 @@ mod tests {
         assert_eq!(parse_date("3 març 2023").as_deref(), Some("2023-03-03"));
         assert_eq!(parse_date("7. Novembar 2021").as_deref(), Some("2021-11-07"));
         assert_eq!(parse_date("11. Decembar 2021").as_deref(), Some("2021-12-11"));
+        assert_eq!(parse_date("16. Maj 2022").as_deref(), Some("2022-05-16"));
     }
 }
