@@ -5,10 +5,10 @@ use crate::text::fold;
 /// ISO 4217 codes accepted as written (the common ones; a three-letter word that is not in
 /// this list is not taken for a currency).
 pub(crate) const ISO_CODES: &[&str] = &[
-    "AED", "ARS", "AUD", "BDT", "BGN", "BHD", "BRL", "CAD", "CHF", "CLP", "CNY", "COP", "CZK", "DKK", "EGP", "EUR",
-    "GBP", "HKD", "HUF", "IDR", "ILS", "INR", "ISK", "JPY", "KES", "KRW", "KWD", "LKR", "MAD", "MXN", "MYR", "NGN",
-    "NOK", "NZD", "PEN", "PHP", "PKR", "PLN", "QAR", "RON", "RSD", "RUB", "SAR", "SEK", "SGD", "THB", "TND", "TRY",
-    "TWD", "UAH", "USD", "VES", "VND", "XAF", "XOF", "ZAR", "BOB",
+    "AED", "ARS", "AUD", "BDT", "BGN", "BHD", "BOB", "BRL", "CAD", "CHF", "CLP", "CNY", "COP", "CZK", "DKK", "EGP",
+    "EUR", "GBP", "HKD", "HUF", "IDR", "ILS", "INR", "ISK", "JPY", "KES", "KRW", "KWD", "LKR", "MAD", "MXN", "MYR",
+    "NGN", "NOK", "NZD", "PEN", "PHP", "PKR", "PLN", "QAR", "RON", "RSD", "RUB", "SAR", "SEK", "SGD", "THB", "TND",
+    "TRY", "TWD", "UAH", "USD", "VES", "VND", "XAF", "XOF", "ZAR",
 ];
 
 /// Symbols and local abbreviations, matched exactly (case-sensitive where it matters).
@@ -167,7 +167,8 @@ const IBAN_COUNTRIES: &[(&str, &str)] = &[
 
 /// The currency of the country of the IBANs printed after "IBAN" ("IBAN: DE89 3704 0044
 /// …", or in lower case as some letters set it in small capitals); `None` when there is
-/// none, or they are of countries with different currencies.
+/// none, when one is of a country not listed, or when they are of countries with different
+/// currencies.
 fn iban_currency(context: &str) -> Option<&'static str> {
     static IBAN: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
         regex::Regex::new(r"(?i)\biban\b[\s:.#]*([a-z]{2})\s?\d{2}\s?[a-z0-9]{4}").expect("a valid pattern")
