@@ -1,16 +1,18 @@
 """Invoices laid out by other people's software, with their ground truth.
 
-Writes PDF invoices made by eight invoice generators from PyPI that docex has never been
+Writes PDF invoices made by nine invoice generators from PyPI that docex has never been
 shaped to, InvoiceGenerator (A4, English, Czech and Brazilian Portuguese labels, babel's
 number and date formats of the currency's locale), pyinvoice (US letter, label/value
 tables), invoicepy (HTML through WeasyPrint, English and English/Lithuanian), invoicer
 (ReportLab, Slovak), facturapdf (ReportLab, Spanish), pyinvoicer (HTML through
 WeasyPrint, English), django-invoicing (Django templates in five languages) and
-django-oscar-invoices (a Django template in English and Dutch), both printed by Chromium, and by
+django-oscar-invoices (a Django template in English and Dutch), both printed by Chromium, and
+django-invoice (ReportLab, English), and by
 LaTeX (KOMA-Script's scrlttr2 letters with invoice2 tables, English and German; the
 simpleinvoice package, English and Norwegian; US commercial invoices by invoice-class; letters
 with the invoice package's tables in Swedish, Estonian, Finnish and Dutch; invoices by the isodoc
-class in its twelve languages; Venezuelan invoices by the factura class), from seeded random data, and a manifest in the form `docex eval` reads. The ground
+class in its twelve languages; Venezuelan invoices by the factura class; French invoices by the
+facture class, set with XeLaTeX), from seeded random data, and a manifest in the form `docex eval` reads. The ground
 truth is the data each invoice was made from, with totals as the generator computes them.
 
 Usage: python third_party_invoices.py OUT_DIR [--count N] [--seed S]
@@ -71,6 +73,12 @@ def some_date(rng):
 
 def money(value):
     return float(Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def helvetica_printable(names):
+    """The names ReportLab's Helvetica prints with its standard encoding: a "ř" comes out as a
+    missing glyph, so the page would not hold the ground truth."""
+    return [name for name in names if all(ord(c) < 256 for c in name)]
 
 
 def manifest_entry(file, source, truth):
@@ -135,10 +143,7 @@ def pyinvoice_batch(out_dir, count, seed):
     from pyinvoice.templates import SimpleInvoice
 
     rng = random.Random(f"{seed}-pyinvoice")
-    # pyinvoice prints in Helvetica with its standard encoding: a "ř" comes out as a missing
-    # glyph, so the page would not hold the ground truth.
-    printable = [name for name in VENDORS if all(ord(c) < 256 for c in name)]
-    buyers = [name for name in BUYERS if all(ord(c) < 256 for c in name)]
+    printable, buyers = helvetica_printable(VENDORS), helvetica_printable(BUYERS)
     entries = []
     for n in range(count):
         vendor, buyer = rng.choice(printable), rng.choice(buyers)
@@ -236,11 +241,11 @@ MONTHS = {
 }
 
 
-def typeset(tex, name, work, out_dir):
-    """Runs pdflatex on `tex` in the folder `work` and moves NAME.pdf to `out_dir`."""
+def typeset(tex, name, work, out_dir, engine="pdflatex"):
+    """Runs `engine` on `tex` in the folder `work` and moves NAME.pdf to `out_dir`."""
     with open(os.path.join(work, name + ".tex"), "w") as source:
         source.write(tex)
-    subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", name + ".tex"], cwd=work,
+    subprocess.run([engine, "-interaction=nonstopmode", "-halt-on-error", name + ".tex"], cwd=work,
                    check=True, capture_output=True)
     os.replace(os.path.join(work, name + ".pdf"), os.path.join(out_dir, name + ".pdf"))
 
@@ -852,6 +857,104 @@ def factura_batch(out_dir, count, seed):
     return entries
 
 
+def facture_batch(out_dir, count, seed):
+    """French invoices by the facture class (2017, CC BY-SA; Debian's texlive-lang-french), a
+    XeLaTeX class, set up as its examples are: the seller's name large and grey in the left half
+    of a framed letterhead with its address, e-mail and telephone in the right half, "Facture"
+    large on the right, the customer under "Facturation" beside the delivery address under
+    "Livraison" (or one block under "Livraison et Facturation"), then "Date :", "Facture n°",
+    "Code client :" and "À payer avant :" (the date plus the days the user sets), the table of
+    product, quantity, "Prix HT", "Remise" (a discount in euros per line; the `sansremise` option
+    drops it), "Total HT", the VAT rate with its amount and "Prix TTC", and "Total HT", "Total
+    TVA", "Total TTC" under it; the `sansTVA` option (a small business exempt from VAT) prints
+    "Prix" and "Total" and "TVA non applicable, art. 293 B". The class computes every sum
+    itself (each line's VAT unrounded, the totals rounded when printed); the ground truth does
+    the same. The footer is the user's "Payable à l'ordre de …" line. Needs xelatex and the
+    Linux Libertine O font of the examples (Debian: texlive-xetex, fonts-linuxlibertine)."""
+    rng = random.Random(f"{seed}-facture")
+    places = [("12 rue de la République", "69002 Lyon"), ("4 place du Marché", "44000 Nantes"),
+              ("87 avenue Jean Jaurès", "31000 Toulouse"), ("3 boulevard Gambetta", "59000 Lille"),
+              ("25 quai des Chartrons", "33000 Bordeaux"), ("9 rue Saint-Ferréol", "13001 Marseille")]
+    rates = [Decimal("20"), Decimal("20"), Decimal("10"), Decimal("5.5"), Decimal("2.1")]
+    entries = []
+    with tempfile.TemporaryDirectory() as work:
+        for n in range(count):
+            vendor, buyer = rng.choice(VENDORS), rng.choice(BUYERS)
+            without_vat, without_discount = rng.random() < 0.25, rng.random() < 0.5
+            number = rng.choice([str(rng.randint(1, 999)), f"{rng.randint(2021, 2025)}-{rng.randint(1, 999):03d}",
+                                 f"F{rng.randint(10000, 99999)}"])
+            issued, days = some_date(rng), rng.choice([None, 15, 30, 30, 45, 60])
+            default_rate = rng.choice(rates)
+            lines = []
+            for _ in range(rng.randint(1, 5)):
+                units, price = rng.randint(1, 10), Decimal(rng.randint(500, 250000)) / 100
+                discount = Decimal(0) if without_discount or rng.random() < 0.6 else Decimal(rng.randint(100, 2000)) / 100
+                lines.append((rng.choice(ITEMS), units, price, min(discount, units * price),
+                              rng.choice(rates) if rng.random() < 0.3 else None))
+            (street, city), (buyer_street, buyer_city) = rng.sample(places, 2)
+            billed_apart = rng.random() < 0.7
+            options = [option for option, on in (("sansTVA", without_vat), ("sansremise", without_discount)) if on]
+            number_text = lambda value: f"{value}".replace(".", ",")
+
+            if without_discount:
+                # Without the discount column the class reads the VAT rate from the fourth argument
+                # (0 when left out) but prints the default rate: each line is given the default.
+                lines = [(item, units, price, discount, default_rate) for item, units, price, discount, _ in lines]
+
+            def line(item, units, price, discount, rate):
+                arguments = "{" + latex_escape(item) + "}[" + str(units) + "]{" + number_text(price) + "}"
+                if not without_discount:
+                    arguments += "[" + number_text(discount) + "]"
+                if rate is not None and not without_vat:
+                    arguments += "[" + number_text(rate) + "]"
+                return r"\ligne" + arguments
+
+            tex = "\n".join([
+                r"\documentclass[" + ",".join(options) + "]{facture}",
+                r"\usepackage[top=2 cm, bottom=2 cm, left=1.5 cm, right=2.5 cm]{geometry}",
+                r"\setmainfont[Mapping=tex-text]{Linux Libertine O}",
+                r"\TVAdefaut{" + number_text(default_rate) + "}",
+                r"\date{" + f"{issued:%d/%m/%Y}" + "}",
+                *([r"\datelimite{" + str(days) + "}"] if days else []),
+                *([r"\fact{" + latex_escape(buyer) + r"\\" + buyer_street + r"\\" + buyer_city + "}"] if billed_apart else []),
+                r"\dest{" + (latex_escape(rng.choice([buyer, "Entrepôt " + buyer_city.split()[1], "Service réception"]))
+                             if billed_apart else latex_escape(buyer)) + r"\\" + buyer_street + r"\\" + buyer_city + "}",
+                # A name too long for its half of the letterhead wraps at a space, unhyphenated.
+                r"\nomemet{\hyphenpenalty=10000 " + latex_escape(vendor) + r"\par}",
+                r"\adresseemet{" + street + r"\\" + city + r"\\contact@" + re.sub(r"[^a-z]", "", vendor.lower())[:12]
+                + r".fr\\Tel : 0" + " ".join(f"{rng.randint(10, 99)}" for _ in range(5))[1:] + "}",
+                r"\codedest{" + buyer[:3].upper() + str(rng.randint(1, 99)) + "}",
+                r"\numero{" + number + "}",
+                r"\pied{Payable à l’ordre de " + latex_escape(vendor) + r" --- SIRET : "
+                + " ".join(str(rng.randint(100, 999)) for _ in range(3)) + f" {rng.randint(10000, 99999)}" + "}",
+                r"\begin{document}",
+                r"\entete",
+                r"\begin{facture}",
+                *[line(*item) for item in lines],
+                r"\end{facture}",
+                r"\end{document}",
+            ])
+            name = f"facture-{n:02d}"
+            typeset(tex, name, work, out_dir, engine="xelatex")
+            net_lines = [units * price - discount for _, units, price, discount, _ in lines]
+            net = sum(net_lines, Decimal(0))
+            truth = {"invoice_number": number, "issue_date": issued.isoformat(), "currency": "EUR",
+                     "vendor_name": vendor, "buyer_name": buyer,
+                     "line_items": [{"description": item, "quantity": units, "unit_price": money(price),
+                                     "amount": money(amount)}
+                                    for (item, units, price, _, _), amount in zip(lines, net_lines)]}
+            if days:
+                truth["due_date"] = (issued + datetime.timedelta(days=days)).isoformat()
+            if without_vat:
+                truth["total_amount"] = money(net)
+            else:
+                tax = sum((amount * (rate if rate is not None else default_rate) / 100
+                           for amount, (*_, rate) in zip(net_lines, lines)), Decimal(0))
+                truth.update(net_amount=money(net), tax_amount=money(tax), total_amount=money(net + tax))
+            entries.append(manifest_entry(name + ".pdf", "facture (fr-FR)", truth))
+    return entries
+
+
 def invoice_class_batch(out_dir, count, seed):
     """US commercial invoices (the customs form that goes with a parcel) by the invoice-class
     LaTeX class (2019, LPPL; Debian's texlive-latex-extra), set up as its documentation asks: the
@@ -1143,6 +1246,112 @@ def oscar_invoices_batch(out_dir, count, seed):
     return entries
 
 
+def django_invoice_batch(out_dir, count, seed):
+    """Invoices by django-invoice 0.3.2 (Simon Luijk, BSD; ReportLab), drawn by its own draw_pdf
+    from plain objects with the fields of its models. Its layout is a module the user names in
+    the INV_MODULE setting, with the package's default module as the pattern: a logo and
+    "Invoice" over a thick rule, the seller's name, address, telephone, e-mail, website and
+    registration number in a column on the right (the default prints "COMPANY NAME LTD" and
+    placeholders, which a user replaces with their own) and its bank details in the footer.
+    The package itself prints the customer's address block, "Invoice ID:" (its friendly id, five
+    letters and digits), "Invoice Date:" (03 Aug 2014), "Client:" (the user's login name), and
+    a table of quantity (a decimal of two places: 1.50 hours), description, "Amount" (the unit
+    price) and "Total", with "Total:" under it. Amounts are "£ 12.50  GBP" (the currency's symbol
+    and code), or the settings' "€ 12.50 EUR" where an invoice has no currency. No tax."""
+    from django.conf import settings
+    from reportlab.lib.units import cm
+
+    django_templates()  # one configuration of Django for the three Django packages
+    rng = random.Random(f"{seed}-django-invoice")
+    current = {}
+
+    def draw_header(canvas):
+        """The default header, with a drawn logo (a coloured bar) in place of the user's image."""
+        canvas.setStrokeColorRGB(0.9, 0.5, 0.2)
+        canvas.setFillColorRGB(0.2, 0.2, 0.2)
+        canvas.setFont("Helvetica", 16)
+        canvas.drawString(18 * cm, -1 * cm, "Invoice")
+        canvas.setFillColorRGB(0.15, 0.35, 0.6)
+        canvas.rect(1 * cm, -1 * cm, 120, 16, stroke=0, fill=1)
+        canvas.setLineWidth(4)
+        canvas.line(0, -1.25 * cm, 21.7 * cm, -1.25 * cm)
+
+    def draw_lines(canvas, lines, x, y, size=None):
+        if size:
+            canvas.setFont("Helvetica", size)
+        text = canvas.beginText(x, y)
+        for line in lines:
+            text.textLine(line)
+        canvas.drawText(text)
+
+    # The user's layout module, named by INV_MODULE before the package reads it.
+    layout = types.ModuleType("shop_invoice_layout")
+    layout.draw_header = draw_header
+    layout.draw_address = lambda canvas: draw_lines(canvas, current["seller"], 13 * cm, -2.5 * cm, 9)
+    layout.draw_footer = lambda canvas: draw_lines(canvas, current["footer"], 1 * cm, -27 * cm)
+    sys.modules[layout.__name__] = layout
+    settings.INV_MODULE, settings.SITE_NAME = layout.__name__, "Shop"
+    from invoice.pdf import draw_pdf
+
+    places = [("12 King Street", "", "Leeds", "West Yorkshire", "LS1 4AP", "United Kingdom"),
+              ("Unit 4, Riverside Park", "Wharf Road", "Bristol", "", "BS1 6PQ", "United Kingdom"),
+              ("88 Baggot Street Lower", "", "Dublin 2", "", "D02 XK28", "Ireland"),
+              ("Parkway 300", "Suite 210", "Austin", "Texas", "78701", "United States")]
+    currencies = [("GBP", "£"), ("GBP", "£"), ("EUR", "€"), ("USD", "$"), (None, None)]
+    logins = ["jsmith", "accounts", "purchasing", "m.brown", "ops-team"]
+
+    class Currency:
+        """The package's Currency model: its code is what it prints as text."""
+
+        def __init__(self, code, symbol):
+            self.code, self.pre_symbol, self.post_symbol = code, symbol, ""
+
+        def __str__(self):
+            return self.code
+
+    entries = []
+    for n in range(count):
+        vendor, buyer = rng.choice(helvetica_printable(VENDORS)), rng.choice(helvetica_printable(BUYERS))
+        street, street2, town, county, postcode, country = rng.choice(places)
+        code, symbol = rng.choice(currencies)
+        domain = re.sub(r"[^a-z]", "", vendor.lower())[:14] + ".example"
+        current["seller"] = [vendor, *[part for part in (street, street2, town, county, postcode, country) if part], "", "",
+                             f"Phone: +44 (0) {rng.randint(100, 999)} 555 0{rng.randint(100, 999)}",
+                             f"Email: accounts@{domain}", f"Website: www.{domain}", f"Reg No: {rng.randint(10**7, 10**8 - 1)}"]
+        current["footer"] = [f"Bank Details: {street}, {town}, {postcode}",
+                             f"Sort Code: {rng.randint(10, 99)}-{rng.randint(10, 99)}-{rng.randint(10, 99)} "
+                             f"Account No: {rng.randint(10**7, 10**8 - 1)} (Quote invoice number).",
+                             f"Please pay via bank transfer or cheque. All payments should be made in {code or 'EUR'}.",
+                             f"Make cheques payable to {vendor}."]
+        buyer_place = rng.choice([place for place in places if place[0] != street])
+        items = []
+        for _ in range(rng.randint(1, 6)):
+            quantity = Decimal(rng.choice([1, 1, 2, 3, 5, 10])) if rng.random() < 0.7 else Decimal(rng.randint(2, 16)) / 2
+            unit_price = Decimal(rng.randint(250, 150000)) / 100
+            items.append(types.SimpleNamespace(description=rng.choice(ITEMS), unit_price=unit_price, quantity=quantity.quantize(Decimal("0.01")),
+                                               total=lambda q=quantity, u=unit_price: Decimal(str(u * q)).quantize(Decimal("0.01"))))
+        issued = some_date(rng)
+        number = "".join(rng.choice("3456789ABCDEFGHJKLMNPQRSTVWXY") for _ in range(5))
+        address = types.SimpleNamespace(contact_name=buyer, address_one=buyer_place[0], address_two=buyer_place[1],
+                                        town=buyer_place[2], county=buyer_place[3], postcode=buyer_place[4],
+                                        country=types.SimpleNamespace(name=buyer_place[5]))
+        currency = Currency(code, symbol) if code else None
+        total = sum((item.total() for item in items), Decimal(0))
+        document = types.SimpleNamespace(address=address, invoice_id=number, invoice_date=issued,
+                                         user=types.SimpleNamespace(username=rng.choice(logins)),
+                                         items=types.SimpleNamespace(all=lambda items=items: items), currency=currency,
+                                         total=lambda total=total: total)
+        file = f"django-invoice-{n:02d}.pdf"
+        with open(os.path.join(out_dir, file), "wb") as pdf:
+            draw_pdf(pdf, document)
+        entries.append(manifest_entry(file, "django-invoice", {
+            "invoice_number": number, "issue_date": issued.isoformat(), "currency": code or "EUR",
+            "vendor_name": vendor, "buyer_name": buyer, "total_amount": money(total),
+            "line_items": [{"description": item.description, "quantity": float(item.quantity),
+                            "unit_price": money(item.unit_price), "amount": money(item.total())} for item in items]}))
+    return entries
+
+
 def latex_escape(text):
     return "".join({"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_"}.get(c, c) for c in text)
 
@@ -1174,11 +1383,13 @@ def main():
     entries += invoice_package_batch(args.out_dir, args.count, args.seed)
     entries += isodoc_batch(args.out_dir, args.count, args.seed)
     entries += factura_batch(args.out_dir, args.count, args.seed)
+    entries += facture_batch(args.out_dir, args.count, args.seed)
     entries += invoicer_batch(args.out_dir, args.count, args.seed)
     entries += facturapdf_batch(args.out_dir, args.count, args.seed)
     entries += pyinvoicer_batch(args.out_dir, args.count, args.seed)
     entries += django_invoicing_batch(args.out_dir, args.count, args.seed)
     entries += oscar_invoices_batch(args.out_dir, args.count, args.seed)
+    entries += django_invoice_batch(args.out_dir, args.count, args.seed)
     with open(os.path.join(args.out_dir, "manifest.json"), "w") as manifest:
         json.dump(entries, manifest, indent=1, ensure_ascii=False)
     print(f"{len(entries)} invoices in {args.out_dir}", file=sys.stderr)

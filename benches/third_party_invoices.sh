@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # docex on invoices laid out by other people's software: benches/third_party_invoices.py
-# makes invoices with eight invoice generators from PyPI (InvoiceGenerator in English, Czech
+# makes invoices with nine invoice generators from PyPI (InvoiceGenerator in English, Czech
 # and Brazilian Portuguese; pyinvoice; invoicepy in English and English/Lithuanian; invoicer in
 # Slovak; facturapdf in Spanish; pyinvoicer; django-invoicing in five languages and
-# django-oscar-invoices in English and Dutch, printed by Chromium) and with LaTeX (KOMA-Script
-# letters with invoice2 tables, English and German; simpleinvoice, English and Norwegian; US
-# commercial invoices by invoice-class; letters with the invoice package's tables in Swedish,
-# Estonian, Finnish and Dutch; isodoc's invoices in its twelve languages; Venezuelan invoices by
-# the factura class), and
+# django-oscar-invoices in English and Dutch, printed by Chromium; django-invoice) and with
+# LaTeX (KOMA-Script letters with invoice2 tables, English and German; simpleinvoice, English
+# and Norwegian; US commercial invoices by invoice-class; letters with the invoice package's
+# tables in Swedish, Estonian, Finnish and Dutch; isodoc's invoices in its twelve languages;
+# Venezuelan invoices by the factura class; French invoices by the facture class, with
+# XeLaTeX), and
 # benches/third_party_invoices.mjs with five from npm (microinvoice; pdf-invoice in four
 # locales; jspdf-invoice-template; invoice-it in English and French and generate-invoice in
 # Finnish and English, both printed by Chromium) from
@@ -16,7 +17,7 @@
 # layout (the held-out figures) and which after.
 #
 # Usage: benches/third_party_invoices.sh [eval options, e.g. --json]   (from the repository root)
-# Env:   COUNT   invoices per generator and language (default 8, so 200 in all; django-invoicing and django-oscar-invoices make COUNT over their languages)
+# Env:   COUNT   invoices per generator and language (default 8, so 272 in all; django-invoicing and django-oscar-invoices make COUNT over their languages)
 #        SEED    the random data's seed (default 1)
 #        KEEP    a folder to keep the invoices and manifest in (default: a temporary one)
 #        VENV    the virtual environment for the Python generators (default: $TMPDIR/docex-third-party-venv)
@@ -25,9 +26,10 @@
 # Needs: python3 with venv, node and npm, cargo, what `docex eval` needs (poppler-utils), Pango for
 #        WeasyPrint (Debian: libpango-1.0-0 libpangoft2-1.0-0), Chromium (Debian: chromium; CHROMIUM
 #        names another executable) and pdflatex with invoice2, simpleinvoice, invoice-class, invoice,
-#        isodoc, factura and Norwegian, Swedish, Estonian, Finnish, Dutch and Spanish (Debian:
-#        texlive-latex-extra texlive-science texlive-lang-german texlive-lang-european
-#        texlive-lang-spanish lmodern).
+#        isodoc, factura and Norwegian, Swedish, Estonian, Finnish, Dutch and Spanish, and xelatex
+#        with facture and the Linux Libertine O font (Debian: texlive-latex-extra texlive-science
+#        texlive-lang-german texlive-lang-european texlive-lang-spanish lmodern texlive-xetex
+#        texlive-lang-french fonts-linuxlibertine).
 # invoicepy 0.1.2 asks for WeasyPrint 53, which needs a pydyf of its time (0.1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,6 +39,10 @@ if ! command -v pdflatex >/dev/null \
     swedish.ldf estonian.ldf finnish.ldf dutch.ldf spanish.ldf >/dev/null; then
   echo "pdflatex with invoice2, siunitx, lmodern, simpleinvoice, invoice-class, invoice, isodoc, factura or a language is missing:" \
     "install texlive-latex-extra texlive-science texlive-lang-german texlive-lang-european texlive-lang-spanish lmodern" >&2
+  exit 1
+fi
+if ! command -v xelatex >/dev/null || ! kpsewhich facture.cls >/dev/null || [ -z "$(fc-list 'Linux Libertine O')" ]; then
+  echo "xelatex, the facture class or the Linux Libertine O font is missing: install texlive-xetex texlive-lang-french fonts-linuxlibertine" >&2
   exit 1
 fi
 
@@ -58,9 +64,9 @@ VENV=${VENV:-${TMPDIR:-/tmp}/docex-third-party-venv}
 # invoicer and facturapdf pin ReportLabs of 2017 and 2015 that no longer build, and pyinvoicer
 # a WeasyPrint older than invoicepy's: they run on the ones pyinvoice and invoicepy bring.
 "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps 'invoicer==0.1.0' 'facturapdf==0.0.4' \
-  'pyinvoicer==0.0.3' 'django-invoicing==13.1.0' 'django-oscar-invoices==0.2'
-# django-invoicing's and django-oscar-invoices' templates and translations render through Django
-# alone: their models (and Oscar, and the packages they need) are not used.
+  'pyinvoicer==0.0.3' 'django-invoicing==13.1.0' 'django-oscar-invoices==0.2' 'django-invoice==0.3.2'
+# django-invoicing's and django-oscar-invoices' templates and translations, and django-invoice's
+# drawing, run on Django alone: their models (and Oscar, and the packages they need) are not used.
 "$VENV/bin/python" -m pip install -q --disable-pip-version-check 'Django==5.2.19'
 
 # shellcheck source=benches/docex_and_workdir.sh
