@@ -13,7 +13,7 @@ use regex::Regex;
 use serde_json::{Value, json};
 
 use crate::layout::{LabelHit, TLine, document_lines, find_labels, fold_label, median_line_height};
-use crate::legal::{LEGAL_NAME, legal_names};
+use crate::legal::{LEGAL_NAME, ends_in_legal_form, legal_names};
 use crate::tender::tendered_less_change;
 
 /// Phrases that look like a label of some field but announce something else: a hit inside
@@ -61,6 +61,7 @@ const DISTRACTORS: &[&str] = &[
     "kundennummer",
     "kundennr",
     "numero client",
+    "code client",
     "po number",
     "your vat number",
     "customer vat",
@@ -288,6 +289,12 @@ fn name_after_key(cell: &str) -> Option<(usize, usize)> {
     Some((value_start, value_start + value.len()))
 }
 
+/// Whether a value is a login ("jsmith", "m.brown"): one word with no capital, which names no
+/// party.
+fn a_login(text: &str) -> bool {
+    !text.contains(' ') && text.chars().any(char::is_alphabetic) && !text.chars().any(char::is_uppercase)
+}
+
 /// Replaces the dates in a text with spaces (byte for byte), so that their digits are not
 /// read as amounts.
 fn blank_dates(text: &str, order: DateOrder) -> String {
@@ -310,6 +317,27 @@ fn blank_rates(text: &str) -> String {
 
 /// Words that say a number follows, as both callers see them: lower case, without the
 /// punctuation around them ("No.:" is "no").
+/// Words in capitals that say what a document is or where it stands, never its number.
+const DOCUMENT_STATES: &[&str] = &[
+    "COPY",
+    "DRAFT",
+    "ORIGINAL",
+    "DUPLICATE",
+    "PAID",
+    "UNPAID",
+    "OVERDUE",
+    "PENDING",
+    "PROFORMA",
+    "VOID",
+    "NONE",
+    "CANCELLED",
+    "CANCELED",
+    "DUE",
+    "TOTAL",
+    "DATE",
+    "FINAL",
+];
+
 const NUMBER_WORDS: &[&str] =
     &["no", "nr", "n", "number", "num", "nummer", "numero", "#", "id", "ref", "numer", "număr", "číslo", "szám"];
 
@@ -417,7 +445,15 @@ fn parse_region(
                 if trimmed.is_empty() || NUMBER_WORDS.contains(&trimmed.to_lowercase().as_str()) {
                     continue;
                 }
-                if !trimmed.chars().any(|c| c.is_ascii_digit()) || trimmed.len() < 2 {
+                // A code of capitals alone after a key's colon ("Invoice ID: JSBQP") is one, but
+                // for a word that says what the document is ("Invoice: COPY").
+                let code_end = start + s + lead + trimmed.len();
+                let code_of_capitals = skip > 0
+                    && (4..=12).contains(&trimmed.len())
+                    && trimmed.chars().all(|c| c.is_ascii_uppercase())
+                    && line.segment_at(code_end - 1).is_some_and(|(_, end)| line.text[code_end..end].trim().is_empty())
+                    && !DOCUMENT_STATES.contains(&trimmed);
+                if (!trimmed.chars().any(|c| c.is_ascii_digit()) && !code_of_capitals) || trimmed.len() < 2 {
                     return None;
                 }
                 if find_dates_with(trimmed, ctx.order).first().is_some_and(|d| d.end - d.start == trimmed.len()) {
@@ -443,6 +479,9 @@ fn parse_region(
             let text = raw[lead..].trim_end_matches([' ', ',', ';', ':']);
             let letters = text.chars().filter(|c| c.is_alphabetic()).count();
             if letters < 2 || text.chars().count() > 100 {
+                return None;
+            }
+            if field.kind == FieldKind::Name && a_login(text) {
                 return None;
             }
             // "Issue date: 5 May 2023" in the next column is another label's pair, not a name.
@@ -548,7 +587,12 @@ fn labelled_candidates(ctx: &Ctx, index: usize, field: &FieldSpec, fallback: boo
         if field.kind == FieldKind::Money && line.text.get(s..e).is_some_and(names_an_identifier) {
             continue;
         }
-        let rest_empty = line.text.get(s..e).is_none_or(|t| !t.chars().any(|c| c.is_alphanumeric()));
+        // A party's heading in a row of three or more column heads ("Facturation   Livraison
+        // Date : …"): its value is under it, not the next column's head.
+        let heads_a_column = matches!(field.kind, FieldKind::Name | FieldKind::Address)
+            && line.segments().len() >= 3
+            && line.segment_at(hit.start).is_some_and(|(_, end)| line.text[hit.end..end].trim().is_empty());
+        let rest_empty = heads_a_column || line.text.get(s..e).is_none_or(|t| !t.chars().any(|c| c.is_alphanumeric()));
         if !rest_empty {
             if let Some(p) = parse_region(ctx, field, line, s, e) {
                 out.push(candidate(ctx, hit.line, p, 0.95 * q));
@@ -561,11 +605,11 @@ fn labelled_candidates(ctx: &Ctx, index: usize, field: &FieldSpec, fallback: boo
                 continue;
             }
         }
-        // "Customer: 2": the label keys a number right beside it, so what is under it is
-        // no name of its.
+        // "Customer: 2", "Client: jsmith": the label keys a number or a login right beside it,
+        // so what is under it is no name of its.
         let keyed_number = line.text.get(s..e).is_some_and(|t| {
             let value = t.trim_matches(|c: char| !c.is_alphanumeric());
-            !value.is_empty() && value.chars().all(|c| c.is_ascii_digit())
+            !value.is_empty() && (value.chars().all(|c| c.is_ascii_digit()) || a_login(value))
         });
         if keyed_number && matches!(field.kind, FieldKind::Name) {
             continue;
@@ -861,6 +905,8 @@ fn address_line_like(line: &TLine, text: &str, order: DateOrder) -> bool {
 struct Letterhead {
     name: Candidate,
     address: Vec<(usize, usize, usize)>,
+    /// The block of another name beside the letterhead's, read before it: the recipient's.
+    beside: Option<Candidate>,
 }
 
 /// The horizontal alignment of two boxes: same left edge, centre or right edge.
@@ -1002,8 +1048,103 @@ fn heading_spans(line: &TLine) -> Vec<(usize, usize)> {
     spans
 }
 
+/// Whether two boxes on one line stand apart, neither reaching over the other; boxes not known
+/// are taken to be one.
+fn apart(a: Option<BBox>, b: Option<BBox>) -> bool {
+    a.zip(b).is_some_and(|(a, b)| a.x1 <= b.x0 || b.x1 <= a.x0)
+}
+
 fn has_hit(ctx: &Ctx, li: usize, s: usize, e: usize) -> bool {
     ctx.hits.iter().any(|h| h.line == li && h.start < e && s < h.end)
+}
+
+/// A name set large that wraps: the segment at `li` and those right under it in the same
+/// type, aligned with it ("Northgate Office" over "Supplies Ltd", centred in a letterhead),
+/// joined. Returns the name, its box and the line it ends on.
+fn wrapped_large_name(ctx: &Ctx, li: usize, (s, e): (usize, usize), body_height: f32) -> Option<(String, BBox, usize)> {
+    let line = &ctx.lines[li];
+    let mut name = line.text[s..e].trim().to_string();
+    let mut bbox = line.bbox_of(s, e)?;
+    let mut last = li;
+    let height = bbox.y1 - bbox.y0;
+    if height < 1.25 * body_height {
+        return Some((name, bbox, last));
+    }
+    for j in li + 1..(li + 6).min(ctx.lines.len()) {
+        let next = &ctx.lines[j];
+        if next.page != line.page || next.bbox.y0 - bbox.y1 > 0.8 * height {
+            break;
+        }
+        let continued = next.segments().into_iter().find_map(|(ns, ne)| {
+            let b = next.bbox_of(ns, ne)?;
+            let text = next.text[ns..ne].trim();
+            let same_type = ((b.y1 - b.y0) - height).abs() < 0.15 * height;
+            (same_type
+                && b.y0 > bbox.y1 - 0.3 * height
+                && aligned(&b, &bbox)
+                && name_like(text)
+                && !has_hit(ctx, j, ns, ne))
+            .then(|| (text.to_string(), b))
+        });
+        if let Some((text, b)) = continued {
+            name = format!("{name} {text}");
+            bbox = bbox.union(&b);
+            last = j;
+        }
+    }
+    Some((name, bbox, last))
+}
+
+/// The letterhead whose name is the payee's: the seller's block, wherever it stands among
+/// the blocks at the top of page 1 (right of the customer's, in a window envelope's layout).
+fn payee_letterhead(ctx: &Ctx, payee: &Candidate, first_buyer_line: usize, body_height: f32) -> Option<Letterhead> {
+    let key = fold(&payee.text);
+    for (li, line) in ctx.lines.iter().enumerate().take(25) {
+        if line.page != 1 || line.bbox.y0 > line.page_height * 0.35 || li > first_buyer_line {
+            break;
+        }
+        let spans = heading_spans(line);
+        for &(s, e) in &spans {
+            if has_hit(ctx, li, s, e) || !name_like(line.text[s..e].trim()) {
+                continue;
+            }
+            let Some((text, b, last)) = wrapped_large_name(ctx, li, (s, e), body_height) else { continue };
+            if fold(&text) != key {
+                continue;
+            }
+            let address_of = |li: usize, b: &BBox| {
+                let address = address_under(ctx, li, b);
+                let first = address.first().map(|(j, s, e)| ctx.lines[*j].text[*s..*e].to_string());
+                first.is_some_and(|t| t.chars().any(|c| c.is_ascii_digit())).then_some(address)
+            };
+            let beside = spans.iter().filter(|(os, _)| *os < s).find_map(|&(os, oe)| {
+                let other = line.text[os..oe].trim();
+                let ob = line.bbox_of(os, oe)?;
+                (name_like(other) && !has_hit(ctx, li, os, oe) && address_of(li, &ob).is_some()).then(|| Candidate {
+                    value: json!(other),
+                    confidence: 0.45,
+                    page: line.page,
+                    text: other.to_string(),
+                    bbox: Some(ob),
+                    line: li,
+                    amount: None,
+                    currency: None,
+                })
+            });
+            let name = Candidate {
+                value: json!(text),
+                confidence: 0.7,
+                page: line.page,
+                text,
+                bbox: Some(b),
+                line: li,
+                amount: None,
+                currency: None,
+            };
+            return Some(Letterhead { name, address: address_of(last, &b).unwrap_or_default(), beside });
+        }
+    }
+    None
 }
 
 /// The topmost name-like segment of page 1, above the buyer's block, that has an address
@@ -1011,7 +1152,7 @@ fn has_hit(ctx: &Ctx, li: usize, s: usize, e: usize) -> bool {
 /// page's footer, or, set larger than the page's text, anywhere else on page 1 (in the
 /// return address over the recipient's, or as the value of a key, the holder of the account
 /// to pay to).
-fn letterhead(ctx: &Ctx, skip_fields: &[usize]) -> Option<Letterhead> {
+fn letterhead(ctx: &Ctx, skip_fields: &[usize], payee: Option<&Candidate>) -> Option<Letterhead> {
     let first_buyer_line = ctx
         .hits
         .iter()
@@ -1020,6 +1161,9 @@ fn letterhead(ctx: &Ctx, skip_fields: &[usize]) -> Option<Letterhead> {
         .min()
         .unwrap_or(usize::MAX);
     let body_height = median_line_height(&ctx.lines);
+    if let Some(head) = payee.and_then(|payee| payee_letterhead(ctx, payee, first_buyer_line, body_height)) {
+        return Some(head);
+    }
     // A name set large with no address under it, held while a block under it may repeat it.
     let mut large_name: Option<Candidate> = None;
     let looks_like_address = |t: &str| {
@@ -1041,14 +1185,13 @@ fn letterhead(ctx: &Ctx, skip_fields: &[usize]) -> Option<Letterhead> {
             if has_hit(ctx, li, s, e) || buyer_value.is_some_and(|(bs, be)| s < be && bs < e) {
                 continue;
             }
-            let text = line.text[s..e].trim();
-            if !name_like(text) {
+            if !name_like(line.text[s..e].trim()) {
                 continue;
             }
-            let Some(b) = line.bbox_of(s, e) else { continue };
-            let address = address_under(ctx, li, &b);
+            let Some((text, b, last)) = wrapped_large_name(ctx, li, (s, e), body_height) else { continue };
+            let address = address_under(ctx, last, &b);
             let with_address = address.first().is_some_and(|(j, s, e)| looks_like_address(&ctx.lines[*j].text[*s..*e]));
-            let key = fold(text);
+            let key = fold(&text);
             // Another line with a segment that is the name, starts with it, or (`as_a_value`)
             // gives it as a key's value.
             let printed_again = |j: usize, other: &TLine, as_a_value: bool| {
@@ -1075,7 +1218,7 @@ fn letterhead(ctx: &Ctx, skip_fields: &[usize]) -> Option<Letterhead> {
                 value: json!(text),
                 confidence: if with_address && in_footer { 0.45 } else { 0.4 },
                 page: line.page,
-                text: text.to_string(),
+                text,
                 bbox: Some(b),
                 line: li,
                 amount: None,
@@ -1085,16 +1228,17 @@ fn letterhead(ctx: &Ctx, skip_fields: &[usize]) -> Option<Letterhead> {
                 // The large name printed again over its address is the letterhead with it; a
                 // block of another name under it (a contact's) is not.
                 Some(large) if fold(&large.text) != key => {
-                    return Some(Letterhead { name: large, address: Vec::new() });
+                    return Some(Letterhead { name: large, address: Vec::new(), beside: None });
                 }
                 _ if with_address || in_footer => {
-                    return Some(Letterhead { name, address: if with_address { address } else { Vec::new() } });
+                    let address = if with_address { address } else { Vec::new() };
+                    return Some(Letterhead { name, address, beside: None });
                 }
                 _ => large_name = Some(name),
             }
         }
     }
-    large_name.map(|name| Letterhead { name, address: Vec::new() })
+    large_name.map(|name| Letterhead { name, address: Vec::new(), beside: None })
 }
 
 /// Whether the seller's own block, above the recipient's on page 1, prints a person's name
@@ -1193,6 +1337,44 @@ fn unlabelled_recipient(ctx: &Ctx, below: usize, vendor: &Candidate) -> Option<C
         });
     }
     None
+}
+
+/// The name a document asks payments to be made out to ("Make cheques payable to Acme Ltd.",
+/// "Payable à l'ordre de Acme — SIRET : …"): the seller's, or the name it trades under.
+fn payee(ctx: &Ctx) -> Option<Candidate> {
+    static PAYABLE_TO: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+        Regex::new(r"(?i)\b(?:payable to|made out to|(?:à|a) l['’]ordre de)\s*:?\s+").expect("a valid pattern")
+    });
+    ctx.lines.iter().enumerate().find_map(|(li, line)| {
+        let phrase = PAYABLE_TO.find(&line.text)?;
+        let (_, segment_end) = line.segment_at(phrase.start())?;
+        let rest = line.text.get(phrase.end()..segment_end)?;
+        // The name ends at a dash, a semicolon or a comma, or with its sentence, whose full stop
+        // is no part of it unless it ends a legal form ("Blue Harbor Catering Co.").
+        let cut = rest.find([';', ',', '(', '|', '—', '–']).unwrap_or(rest.len());
+        let cut = rest[..cut].find(" - ").unwrap_or(cut);
+        let mut name = rest[..cut].trim_end();
+        if let Some(end) = name.find(". ") {
+            name = &name[..=end];
+        }
+        if name.ends_with("..") || (name.ends_with('.') && !ends_in_legal_form(name)) {
+            name = &name[..name.len() - 1];
+        }
+        if !name_like(name) || name.split_whitespace().count() > 6 {
+            return None;
+        }
+        let start = phrase.end();
+        Some(Candidate {
+            value: json!(name),
+            confidence: 0.45,
+            page: line.page,
+            text: name.to_string(),
+            bbox: line.bbox_of(start, start + name.len()),
+            line: li,
+            amount: None,
+            currency: None,
+        })
+    })
 }
 
 /// A name printed alone in the footer of page 1 right above the company's registration
@@ -1622,8 +1804,9 @@ pub(crate) fn extract_from_pages(document: &Document, spec: &Spec) -> Extraction
         }
     }
     // Fallbacks.
-    let head = letterhead(&ctx, &buyer_fields);
-    let recipient = window_recipient(&ctx).or_else(|| {
+    let payee = payee(&ctx);
+    let head = letterhead(&ctx, &buyer_fields, payee.as_ref());
+    let recipient = window_recipient(&ctx).or_else(|| head.as_ref()?.beside.clone()).or_else(|| {
         let head = head.as_ref()?;
         unlabelled_recipient(&ctx, head.address.last().map_or(head.name.line, |a| a.0), &head.name)
     });
@@ -1679,7 +1862,22 @@ pub(crate) fn extract_from_pages(document: &Document, spec: &Spec) -> Extraction
                 }
                 cands.extend(head.as_ref().map(|h| h.name.clone()));
                 cands.extend(footer_name_candidate(&ctx));
-                cands.retain(|c| recipient.as_ref().is_none_or(|r| r.line != c.line));
+                cands.retain(|c| recipient.as_ref().is_none_or(|r| r.line != c.line || apart(r.bbox, c.bbox)));
+                // The name payments are made out to is the seller's.
+                if let Some(payee) = &payee {
+                    let key = fold(&payee.text);
+                    let mut named = false;
+                    for c in cands.iter_mut() {
+                        let name = fold(&c.text);
+                        if name == key || name.starts_with(&format!("{key} ")) {
+                            c.confidence = c.confidence.max(0.7);
+                            named = true;
+                        }
+                    }
+                    if !named {
+                        cands.push(payee.clone());
+                    }
+                }
                 choose(field, cands)
             }
             FieldKind::Name if is_buyer_field(&field.name) => recipient.clone(),

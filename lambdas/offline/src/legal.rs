@@ -71,6 +71,12 @@ pub(crate) fn legal_names(text: &str, recognised: bool) -> Vec<LegalName> {
     out
 }
 
+/// Whether a name ends in a legal form, its dot included ("Acme Inc.", "Kovář a syn s.r.o.";
+/// not "Müller GmbH.", a sentence's full stop after a form written without one).
+pub(crate) fn ends_in_legal_form(name: &str) -> bool {
+    FORM_AT_END.is_match(name)
+}
+
 /// Writes a misread "Sdn Bhd" at the end of a recognised name the right way, in the case of
 /// the rest of the name.
 pub(crate) fn spell_legal_form(name: &str) -> String {

@@ -67,6 +67,7 @@ fn find_header<'a>(
         }
         price_beside_unit_price(line, columns, &mut found);
         amounts_titled_in_a_currency(line, columns, &mut found);
+        second_amount_title(line, columns, &mut found);
         // A label inside another column's longer label belongs to that one.
         let kept: Vec<&(usize, usize, usize, &FieldSpec)> =
             found.iter().filter(|a| !found.iter().any(|b| b.2 > a.2 && b.0 <= a.0 && a.1 <= b.1)).collect();
@@ -108,6 +109,36 @@ fn price_beside_unit_price<'a>(
         .flat_map(|label| line.find(&label).into_iter().map(move |(s, e)| (s, e, label.len())))
         .find(|&(s, e, _)| e <= unit_start || s >= unit_end);
     if let Some((s, e, len)) = plain {
+        found.push((s, e, len, amount));
+    }
+}
+
+/// A second title of the line amount's right of the first, where no title names the unit
+/// price ("Amount" and "Total"): a column of the same spec, read as the line amount's second
+/// reading until the rows show which is which (`unit_prices_beside_line_amounts`).
+fn second_amount_title<'a>(
+    line: &TLine,
+    columns: &'a [FieldSpec],
+    found: &mut Vec<(usize, usize, usize, &'a FieldSpec)>,
+) {
+    let money = |spec: &&FieldSpec| matches!(spec.kind, FieldKind::Money);
+    let Some(amount) = columns.iter().filter(money).find(|spec| !spec.name.contains("unit")) else { return };
+    let unit_titled = columns
+        .iter()
+        .filter(money)
+        .any(|spec| spec.name.contains("unit") && found.iter().any(|f| std::ptr::eq(f.3, spec)));
+    let Some(&(_, first_end, _, _)) = found.iter().find(|f| std::ptr::eq(f.3, amount)) else { return };
+    if unit_titled {
+        return;
+    }
+    let second = amount
+        .labels
+        .iter()
+        .map(|l| fold_label(l))
+        .flat_map(|label| line.find(&label).into_iter().map(move |(s, e)| (s, e, label.len())))
+        .filter(|&(s, e, _)| s >= first_end && !found.iter().any(|f| f.0 < e && s < f.1))
+        .min_by_key(|&(s, _, len)| (s, std::cmp::Reverse(len)));
+    if let Some((s, e, len)) = second {
         found.push((s, e, len, amount));
     }
 }
@@ -156,7 +187,9 @@ fn span_titles<'a>(line: &TLine, labels: &[&(usize, usize, usize, &'a FieldSpec)
             [] => cols.push(Column { spec: None, x0: b.x0, x1: b.x1 }),
             [one] => {
                 let name = &one.3.name;
-                if let Some(col) = cols.iter_mut().find(|c| c.spec.is_some_and(|spec| &spec.name == name)) {
+                let within = |c: &Column| c.x0 >= b.x0 - 1.0 && c.x1 <= b.x1 + 1.0;
+                if let Some(col) = cols.iter_mut().find(|c| c.spec.is_some_and(|spec| &spec.name == name) && within(c))
+                {
                     // A text column keeps its left edge: "Pos Description" is one title whose
                     // position numbers are no part of the description.
                     if col.numeric() {
@@ -242,13 +275,21 @@ fn figure(word: &str) -> bool {
     word.chars().any(|c| c.is_ascii_digit()) && word.chars().filter(|c| c.is_alphabetic()).count() <= 3
 }
 
-fn parse_cell(kind: &FieldKind, text: &str) -> Option<Value> {
+/// Reads a cell of `kind`; `after` is the rest of its line.
+fn parse_cell(kind: &FieldKind, text: &str, after: &str) -> Option<Value> {
     match kind {
         FieldKind::Money | FieldKind::Number => {
             // A cell holds one amount: "5 155,00" is 5155 even without a currency. A rate
-            // ("0 %", a VAT column set close beside the price) is none.
-            let found: Vec<_> =
-                find_money_grouped(text).into_iter().filter(|m| !text[m.end..].trim_start().starts_with('%')).collect();
+            // ("0 %", a VAT column set close beside the price, its sign maybe under the next
+            // column) is none.
+            let found: Vec<_> = find_money_grouped(text)
+                .into_iter()
+                .filter(|m| {
+                    let rest = &text[m.end..];
+                    let rest = if rest.trim().is_empty() { after } else { rest };
+                    !rest.trim_start().starts_with('%')
+                })
+                .collect();
             let m = if *kind == FieldKind::Money { found.last() } else { found.first() }?;
             Some(json!(m.money.amount))
         }
@@ -359,8 +400,9 @@ pub(crate) fn extract_tables(ctx: &Ctx, spec: &Spec, extraction: &mut Extraction
             for (c, col) in cols.iter().enumerate() {
                 let (Some((s, e)), Some(spec)) = (texts[c], col.spec) else { continue };
                 let text = &line.text[s..e];
-                if let Some(v) = parse_cell(&spec.kind, text) {
-                    item.insert(spec.name.clone(), v);
+                if let Some(v) = parse_cell(&spec.kind, text, &line.text[e..]) {
+                    // A second column of the same spec is a second reading, kept as a source.
+                    item.entry(spec.name.clone()).or_insert(v);
                     sources.push((spec.name.clone(), text.to_string(), current, s, e));
                 }
             }
@@ -372,7 +414,7 @@ pub(crate) fn extract_tables(ctx: &Ctx, spec: &Spec, extraction: &mut Extraction
             if let Some(spec) = text_col {
                 let unnamed = (0..first_numeric).find_map(|c| cols[c].spec.is_none().then_some(texts[c]).flatten());
                 if let (false, Some((s, e))) = (item.contains_key(&spec.name), unnamed) {
-                    if let Some(v) = parse_cell(&spec.kind, &line.text[s..e]) {
+                    if let Some(v) = parse_cell(&spec.kind, &line.text[s..e], "") {
                         item.insert(spec.name.clone(), v);
                         sources.push((spec.name.clone(), line.text[s..e].to_string(), current, s, e));
                     }
@@ -415,7 +457,7 @@ pub(crate) fn extract_tables(ctx: &Ctx, spec: &Spec, extraction: &mut Extraction
                     let same_column = described(&sources) == described(last_sources);
                     if fold(extra).len() > 1 && last_sources.len() < 12 && same_column {
                         let joined = match last.get(&spec.name).and_then(Value::as_str) {
-                            Some(before) => format!("{before} {extra}"),
+                            Some(before) => continued(before, extra),
                             None => extra.clone(),
                         };
                         last.insert(spec.name.clone(), json!(joined));
@@ -427,6 +469,7 @@ pub(crate) fn extract_tables(ctx: &Ctx, spec: &Spec, extraction: &mut Extraction
             continue;
         }
         counts_that_are_prices(&cols, columns, &mut rows);
+        unit_prices_beside_line_amounts(columns, &mut rows);
         let mut items = Vec::new();
         for (i, (item, sources)) in rows.into_iter().enumerate() {
             for (name, text, li, s, e) in sources {
@@ -447,6 +490,66 @@ type Row = (Map<String, Value>, Vec<Source>);
 
 /// Where a cell was read: column name, text, line, byte range.
 type Source = (String, String, usize, usize, usize);
+
+/// A description wrapped onto the next line: joined by a space; where a word was broken by
+/// hyphenation ("hand-" over "ling"), into the word; after a hyphen of its own ("24-" over
+/// "port"), with the hyphen.
+fn continued(before: &str, extra: &str) -> String {
+    match before.strip_suffix('-') {
+        Some(head) if head.ends_with(char::is_alphabetic) && extra.starts_with(char::is_lowercase) => {
+            format!("{head}{extra}")
+        }
+        Some(head) if head.ends_with(|c: char| c.is_ascii_digit()) => format!("{before}{extra}"),
+        _ => format!("{before} {extra}"),
+    }
+}
+
+/// Two columns read as the line amount ("Amount" and "Total", no unit price titled): where in
+/// every row the count times the first makes the second, the first is the unit price and the
+/// second the line's amount; else the first stays the amount and the second is dropped.
+fn unit_prices_beside_line_amounts(columns: &[FieldSpec], rows: &mut [Row]) {
+    let money = |spec: &&FieldSpec| matches!(spec.kind, FieldKind::Money);
+    let Some(unit) = columns.iter().filter(money).find(|spec| spec.name.contains("unit")) else { return };
+    let Some(amount) = columns.iter().filter(money).find(|spec| !spec.name.contains("unit")) else { return };
+    let Some(count) = columns.iter().find(|spec| matches!(spec.kind, FieldKind::Number | FieldKind::Integer)) else {
+        return;
+    };
+    let readings = |sources: &[Source]| -> Vec<f64> {
+        sources
+            .iter()
+            .filter(|source| source.0 == amount.name)
+            .filter_map(|source| parse_cell(&amount.kind, &source.1, "")?.as_f64())
+            .collect()
+    };
+    if !rows.iter().any(|(_, sources)| readings(sources).len() == 2) {
+        return;
+    }
+    let products = rows.iter().all(|(item, sources)| {
+        let count = item.get(&count.name).and_then(Value::as_f64);
+        match (readings(sources).as_slice(), count) {
+            ([price, line], Some(count)) => !item.contains_key(&unit.name) && (count * price - line).abs() < 0.011,
+            _ => false,
+        }
+    });
+    for (item, sources) in rows.iter_mut() {
+        let values = readings(sources);
+        let mut seen = 0;
+        if products {
+            item.insert(unit.name.clone(), json!(values[0]));
+            item.insert(amount.name.clone(), json!(values[1]));
+        }
+        sources.retain_mut(|source| {
+            if source.0 != amount.name {
+                return true;
+            }
+            seen += 1;
+            if products && seen == 1 {
+                source.0 = unit.name.clone();
+            }
+            products || seen == 1
+        });
+    }
+}
 
 /// A table whose one column of figures is titled as a count, with a price in every row (two
 /// decimals: "Määrä", amount or quantity, over "610.95"): the figures are what each line
@@ -477,8 +580,8 @@ mod tests {
 
     #[test]
     fn space_grouped_thousands_in_table_cells_are_read_whole() {
-        assert_eq!(parse_cell(&FieldKind::Money, "5 155,00"), Some(json!(5155.0)));
-        assert_eq!(parse_cell(&FieldKind::Money, "2 109,50 EUR"), Some(json!(2109.5)));
-        assert_eq!(parse_cell(&FieldKind::Number, "11,5"), Some(json!(11.5)));
+        assert_eq!(parse_cell(&FieldKind::Money, "5 155,00", ""), Some(json!(5155.0)));
+        assert_eq!(parse_cell(&FieldKind::Money, "2 109,50 EUR", ""), Some(json!(2109.5)));
+        assert_eq!(parse_cell(&FieldKind::Number, "11,5", ""), Some(json!(11.5)));
     }
 }

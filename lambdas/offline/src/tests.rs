@@ -1895,3 +1895,161 @@ fn a_venezuelan_form_in_bolivars_with_the_customer_under_its_heading() {
         json!([{"quantity": 12.0, "description": "Office chair", "unit_price": 434.54, "amount": 5214.48}])
     );
 }
+
+#[test]
+fn a_french_letterhead_wrapped_in_large_type_the_payee_and_parties_under_their_headings() {
+    // The facture class: the seller's name large and centred over two lines beside its
+    // address, "Facturation" and "Livraison" heading the customer's and the delivery's blocks
+    // in a row with "Date :", the due date as "À payer avant :", the customer's code under
+    // "Code client :", and the payee named in the footer.
+    let d = sized(&[
+        ("Northgate Office", 78.0, 54.0, 24.0),
+        ("3 boulevard Gambetta", 411.0, 64.0, 10.0),
+        ("59000 Lille", 411.0, 76.0, 10.0),
+        ("Supplies Ltd", 102.0, 84.0, 24.0),
+        ("contact@northgateoff.fr", 411.0, 88.0, 10.0),
+        ("Facture", 446.0, 134.0, 24.0),
+        ("Facturation", 61.0, 183.0, 10.0),
+        ("Livraison", 240.0, 183.0, 10.0),
+        ("Date : 3 décembre 2021", 400.0, 183.0, 10.0),
+        ("Umbrella Health Partners", 61.0, 195.0, 10.0),
+        ("Service réception", 240.0, 195.0, 10.0),
+        ("Facture n° 2024-220", 400.0, 195.0, 10.0),
+        ("87 avenue Jean Jaurès", 61.0, 207.0, 10.0),
+        ("87 avenue Jean Jaurès", 240.0, 207.0, 10.0),
+        ("Code client : UMB57", 400.0, 207.0, 10.0),
+        ("31000 Toulouse", 61.0, 219.0, 10.0),
+        ("31000 Toulouse", 240.0, 219.0, 10.0),
+        ("À payer avant : 18 décembre 2021", 400.0, 219.0, 10.0),
+        ("Total HT :", 361.0, 294.0, 10.0),
+        ("491,40 €", 493.0, 294.0, 10.0),
+        ("Total TVA :", 361.0, 306.0, 10.0),
+        ("98,28 €", 493.0, 306.0, 10.0),
+        ("Total TTC :", 361.0, 318.0, 10.0),
+        ("589,68 €", 493.0, 318.0, 10.0),
+        ("Payable à l’ordre de Northgate Office Supplies Ltd — SIRET : 738 923 300 85552", 240.0, 805.0, 10.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["vendor_name"], json!("Northgate Office Supplies Ltd"));
+    assert_eq!(x.data["buyer_name"], json!("Umbrella Health Partners"));
+    assert_eq!(x.data["invoice_number"], json!("2024-220"));
+    assert_eq!(x.data["issue_date"], json!("2021-12-03"));
+    assert_eq!(x.data["due_date"], json!("2021-12-18"));
+    assert_eq!(x.data["total_amount"], json!(589.68));
+}
+
+#[test]
+fn french_item_titles_hyphenated_descriptions_and_a_rate_whose_sign_is_under_the_next_title() {
+    let d = sized(&[
+        ("Produit", 75.0, 248.0, 10.0),
+        ("Quantité", 150.0, 248.0, 10.0),
+        ("Prix HT", 210.0, 248.0, 10.0),
+        ("Total HT", 325.0, 248.0, 10.0),
+        ("TVA", 412.0, 248.0, 10.0),
+        ("Prix TTC", 483.0, 248.0, 10.0),
+        ("Consulting hours", 48.0, 266.0, 10.0),
+        ("6", 188.0, 266.0, 10.0),
+        ("113,03 €", 219.0, 266.0, 10.0),
+        ("678,18 €", 336.0, 266.0, 10.0),
+        ("5,50", 376.0, 266.0, 10.0),
+        ("% ▷ 37,30 €", 400.0, 266.0, 10.0),
+        ("715,48 €", 491.0, 266.0, 10.0),
+        ("Printer toner car-", 48.0, 284.0, 10.0),
+        ("5", 188.0, 284.0, 10.0),
+        ("98,28 €", 224.0, 284.0, 10.0),
+        ("491,40 €", 336.0, 284.0, 10.0),
+        ("20,00", 376.0, 284.0, 10.0),
+        ("% ▷ 98,28 €", 400.0, 284.0, 10.0),
+        ("589,68 €", 491.0, 284.0, 10.0),
+        ("tridge", 48.0, 296.0, 10.0),
+        ("Network switch 24-", 48.0, 314.0, 10.0),
+        ("1", 188.0, 314.0, 10.0),
+        ("10,00 €", 224.0, 314.0, 10.0),
+        ("10,00 €", 336.0, 314.0, 10.0),
+        ("20,00", 376.0, 314.0, 10.0),
+        ("% ▷ 2,00 €", 400.0, 314.0, 10.0),
+        ("12,00 €", 491.0, 314.0, 10.0),
+        ("port", 48.0, 326.0, 10.0),
+        ("Total TTC :", 361.0, 350.0, 10.0),
+        ("1 317,16 €", 483.0, 350.0, 10.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(
+        x.data["line_items"],
+        json!([
+            {"description": "Consulting hours", "quantity": 6.0, "unit_price": 113.03, "amount": 678.18},
+            {"description": "Printer toner cartridge", "quantity": 5.0, "unit_price": 98.28, "amount": 491.4},
+            {"description": "Network switch 24-port", "quantity": 1.0, "unit_price": 10.0, "amount": 10.0}
+        ])
+    );
+}
+
+#[test]
+fn the_payees_block_beside_the_customers_is_the_sellers_and_a_login_names_no_customer() {
+    // django-invoice: the customer's address on the left, the seller's block on the right, an
+    // invoice id of capitals, the customer's login as "Client:", a table whose "Amount" is
+    // the unit price beside the line's "Total", and the payee in the footer.
+    let d = sized(&[
+        ("Invoice", 510.0, 12.0, 16.0),
+        ("Pereira Engenharia Ltda.", 43.0, 61.0, 10.0),
+        ("Blue Harbor Catering Co.", 369.0, 61.0, 9.0),
+        ("12 King Street", 43.0, 73.0, 10.0),
+        ("Parkway 300", 369.0, 73.0, 9.0),
+        ("Leeds", 43.0, 85.0, 10.0),
+        ("Austin", 369.0, 84.0, 9.0),
+        ("LS1 4AP", 43.0, 97.0, 10.0),
+        ("78701", 369.0, 95.0, 9.0),
+        ("Phone: +44 (0) 768 555 0441", 369.0, 159.0, 9.0),
+        ("Invoice ID: JSBQP", 43.0, 181.0, 10.0),
+        ("Website: www.blueharbor.example", 369.0, 181.0, 9.0),
+        ("Invoice Date: 12 Sep 2025", 43.0, 193.0, 10.0),
+        ("Reg No: 46375880", 369.0, 192.0, 9.0),
+        ("Client: m.brown", 43.0, 205.0, 10.0),
+        ("Quantity", 34.0, 230.0, 10.0),
+        ("Description", 91.0, 230.0, 10.0),
+        ("Amount", 441.0, 230.0, 10.0),
+        ("Total", 539.0, 230.0, 10.0),
+        ("1.00", 34.0, 248.0, 10.0),
+        ("Shipping and handling", 91.0, 248.0, 10.0),
+        ("€ 38.47 EUR", 419.0, 248.0, 10.0),
+        ("€ 38.47 EUR", 504.0, 248.0, 10.0),
+        ("2.00", 34.0, 266.0, 10.0),
+        ("Office chair", 91.0, 266.0, 10.0),
+        ("€ 188.46 EUR", 413.0, 266.0, 10.0),
+        ("€ 376.92 EUR", 498.0, 266.0, 10.0),
+        ("Total:", 451.0, 284.0, 10.0),
+        ("€ 415.39 EUR", 498.0, 284.0, 10.0),
+        ("Make cheques payable to Blue Harbor Catering Co..", 28.0, 791.0, 10.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["vendor_name"], json!("Blue Harbor Catering Co."));
+    assert_eq!(x.data["buyer_name"], json!("Pereira Engenharia Ltda."));
+    assert_eq!(x.data["invoice_number"], json!("JSBQP"));
+    assert_eq!(
+        x.data["line_items"],
+        json!([
+            {"quantity": 1.0, "description": "Shipping and handling", "amount": 38.47, "unit_price": 38.47},
+            {"quantity": 2.0, "description": "Office chair", "amount": 376.92, "unit_price": 188.46}
+        ])
+    );
+}
+
+#[test]
+fn an_amount_beside_a_total_that_is_no_product_of_it_stays_the_line_amount_and_a_copy_is_no_number() {
+    let d = sized(&[
+        ("Invoice: COPY", 43.0, 100.0, 10.0),
+        ("Qty", 34.0, 230.0, 10.0),
+        ("Description", 91.0, 230.0, 10.0),
+        ("Amount", 441.0, 230.0, 10.0),
+        ("Total", 539.0, 230.0, 10.0),
+        ("2", 34.0, 248.0, 10.0),
+        ("Office chair", 91.0, 248.0, 10.0),
+        ("376.92", 441.0, 248.0, 10.0),
+        ("452.30", 534.0, 248.0, 10.0),
+        ("Total due", 441.0, 284.0, 10.0),
+        ("452.30", 534.0, 284.0, 10.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data.get("invoice_number"), None);
+    assert_eq!(x.data["line_items"], json!([{"quantity": 2.0, "description": "Office chair", "amount": 376.92}]));
+}
