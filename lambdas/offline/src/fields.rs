@@ -97,6 +97,20 @@ pub(crate) struct Candidate {
 }
 
 impl Candidate {
+    /// A text read on line `line`, the value being the text itself.
+    fn of_text(text: &str, confidence: f64, page: u32, bbox: Option<BBox>, line: usize) -> Candidate {
+        Candidate {
+            value: json!(text),
+            confidence,
+            page,
+            text: text.to_string(),
+            bbox,
+            line,
+            amount: None,
+            currency: None,
+        }
+    }
+
     fn evidence(&self) -> FieldEvidence {
         FieldEvidence {
             confidence: (self.confidence.clamp(0.0, 1.0) * 100.0).round() / 100.0,
@@ -1010,16 +1024,7 @@ fn window_recipient(ctx: &Ctx) -> Option<Candidate> {
         if !name_like(text) {
             return None;
         }
-        return Some(Candidate {
-            value: json!(text),
-            confidence: 0.55,
-            page: next.page,
-            text: text.to_string(),
-            bbox: next.bbox_of(s, e),
-            line: next_index,
-            amount: None,
-            currency: None,
-        });
+        return Some(Candidate::of_text(&text, 0.55, next.page, next.bbox_of(s, e), next_index));
     }
     None
 }
@@ -1120,27 +1125,10 @@ fn payee_letterhead(ctx: &Ctx, payee: &Candidate, first_buyer_line: usize, body_
             let beside = spans.iter().filter(|(os, _)| *os < s).find_map(|&(os, oe)| {
                 let other = line.text[os..oe].trim();
                 let ob = line.bbox_of(os, oe)?;
-                (name_like(other) && !has_hit(ctx, li, os, oe) && address_of(li, &ob).is_some()).then(|| Candidate {
-                    value: json!(other),
-                    confidence: 0.45,
-                    page: line.page,
-                    text: other.to_string(),
-                    bbox: Some(ob),
-                    line: li,
-                    amount: None,
-                    currency: None,
-                })
+                (name_like(other) && !has_hit(ctx, li, os, oe) && address_of(li, &ob).is_some())
+                    .then(|| Candidate::of_text(&other, 0.45, line.page, Some(ob), li))
             });
-            let name = Candidate {
-                value: json!(text),
-                confidence: 0.7,
-                page: line.page,
-                text,
-                bbox: Some(b),
-                line: li,
-                amount: None,
-                currency: None,
-            };
+            let name = Candidate::of_text(&text, 0.7, line.page, Some(b), li);
             return Some(Letterhead { name, address: address_of(last, &b).unwrap_or_default(), beside });
         }
     }
@@ -1214,16 +1202,8 @@ fn letterhead(ctx: &Ctx, skip_fields: &[usize], payee: Option<&Candidate>) -> Op
             if !(with_address || in_footer || large_and_repeated) {
                 continue;
             }
-            let name = Candidate {
-                value: json!(text),
-                confidence: if with_address && in_footer { 0.45 } else { 0.4 },
-                page: line.page,
-                text,
-                bbox: Some(b),
-                line: li,
-                amount: None,
-                currency: None,
-            };
+            let name =
+                Candidate::of_text(&text, if with_address && in_footer { 0.45 } else { 0.4 }, line.page, Some(b), li);
             match large_name.take() {
                 // The large name printed again over its address is the letterhead with it; a
                 // block of another name under it (a contact's) is not.
@@ -1325,16 +1305,7 @@ fn unlabelled_recipient(ctx: &Ctx, below: usize, vendor: &Candidate) -> Option<C
             &names[0]
         });
         let (j, s, e) = **name;
-        return Some(Candidate {
-            value: json!(text(name)),
-            confidence: 0.45,
-            page: lines[j].page,
-            text: text(name).to_string(),
-            bbox: lines[j].bbox_of(s, e),
-            line: j,
-            amount: None,
-            currency: None,
-        });
+        return Some(Candidate::of_text(&text(name), 0.45, lines[j].page, lines[j].bbox_of(s, e), j));
     }
     None
 }
@@ -1364,16 +1335,7 @@ fn payee(ctx: &Ctx) -> Option<Candidate> {
             return None;
         }
         let start = phrase.end();
-        Some(Candidate {
-            value: json!(name),
-            confidence: 0.45,
-            page: line.page,
-            text: name.to_string(),
-            bbox: line.bbox_of(start, start + name.len()),
-            line: li,
-            amount: None,
-            currency: None,
-        })
+        Some(Candidate::of_text(&name, 0.45, line.page, line.bbox_of(start, start + name.len()), li))
     })
 }
 
@@ -1412,16 +1374,7 @@ fn footer_name_candidate(ctx: &Ctx) -> Option<Candidate> {
             REGISTRATION.iter().any(|w| folded.contains(&format!(" {w} ")))
         });
         if registered {
-            return Some(Candidate {
-                value: json!(text),
-                confidence: 0.38,
-                page: line.page,
-                text: text.to_string(),
-                bbox: line.bbox_of(*s, *e),
-                line: li,
-                amount: None,
-                currency: None,
-            });
+            return Some(Candidate::of_text(&text, 0.38, line.page, line.bbox_of(*s, *e), li));
         }
     }
     None
@@ -1487,16 +1440,13 @@ fn pattern_candidate(ctx: &Ctx, pattern: &str) -> Option<Candidate> {
             if !text.chars().any(|c| c.is_ascii_digit()) {
                 continue;
             }
-            return Some(Candidate {
-                value: json!(text),
-                confidence: 0.4,
-                page: line.page,
-                text: text.to_string(),
-                bbox: line.bbox_of(m.start(), m.start() + text.len()),
-                line: li,
-                amount: None,
-                currency: None,
-            });
+            return Some(Candidate::of_text(
+                &text,
+                0.4,
+                line.page,
+                line.bbox_of(m.start(), m.start() + text.len()),
+                li,
+            ));
         }
     }
     None
