@@ -602,10 +602,17 @@ fn labelled_candidates(ctx: &Ctx, index: usize, field: &FieldSpec, fallback: boo
             continue;
         }
         // A party's heading in a row of three or more column heads ("Facturation   Livraison
-        // Date : …"): its value is under it, not the next column's head.
+        // Date : …"), or beside another head in capitals as it is ("INVOICE FROM   EVENT"):
+        // its value is under it, not the next column's head.
+        let capitals = |t: &str| t.chars().any(char::is_alphabetic) && !t.chars().any(char::is_lowercase);
         let heads_a_column = matches!(field.kind, FieldKind::Name | FieldKind::Address)
-            && line.segments().len() >= 3
-            && line.segment_at(hit.start).is_some_and(|(_, end)| line.text[hit.end..end].trim().is_empty());
+            && line.segment_at(hit.start).is_some_and(|(label_start, end)| {
+                let beside_a_head = || {
+                    line.segment_after(end)
+                        .is_some_and(|(ns, ne)| capitals(&line.text[label_start..end]) && capitals(&line.text[ns..ne]))
+                };
+                line.text[hit.end..end].trim().is_empty() && (line.segments().len() >= 3 || beside_a_head())
+            });
         let rest_empty = heads_a_column || line.text.get(s..e).is_none_or(|t| !t.chars().any(|c| c.is_alphanumeric()));
         if !rest_empty {
             if let Some(p) = parse_region(ctx, field, line, s, e) {

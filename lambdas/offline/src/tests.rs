@@ -2053,3 +2053,58 @@ fn an_amount_beside_a_total_that_is_no_product_of_it_stays_the_line_amount_and_a
     assert_eq!(x.data.get("invoice_number"), None);
     assert_eq!(x.data["line_items"], json!([{"quantity": 2.0, "description": "Office chair", "amount": 376.92}]));
 }
+
+#[test]
+fn party_headings_in_capitals_beside_other_heads_and_the_net_value_of_a_tax_table() {
+    // pretix's invoice in Italian: "FATTURA DA" (the seller) beside "EVENTO", "FATTURA A" (the
+    // customer) beside "NUMERO FATTURA", "Totale fattura", and the net under "Valore netto" in
+    // the table of the taxes included.
+    let d = sized(&[
+        ("FATTURA DA", 71.0, 35.0, 8.0),
+        ("EVENTO", 354.0, 35.0, 8.0),
+        ("Kovář a syn s.r.o.", 71.0, 48.0, 10.0),
+        ("Open Source Days 2022", 354.0, 48.0, 10.0),
+        ("Via Roma 22", 71.0, 60.0, 10.0),
+        ("29 Maggio 2027", 354.0, 60.0, 10.0),
+        ("00184 Roma", 71.0, 72.0, 10.0),
+        ("Partita IVA: IT338691436", 71.0, 96.0, 10.0),
+        ("FATTURA A", 71.0, 134.0, 8.0),
+        ("NUMERO FATTURA", 354.0, 134.0, 8.0),
+        ("Umbrella Health Partners", 71.0, 147.0, 10.0),
+        ("EV0-00001", 354.0, 147.0, 10.0),
+        ("Sophie Martin", 71.0, 159.0, 10.0),
+        ("DATA FATTURA", 354.0, 165.0, 8.0),
+        ("Harbour Road 17", 71.0, 171.0, 10.0),
+        ("14 Dicembre 2025", 354.0, 178.0, 10.0),
+        ("LS1 4AP Leeds", 71.0, 183.0, 10.0),
+        ("Descrizione", 71.0, 304.0, 10.0),
+        ("Quantità", 277.0, 304.0, 10.0),
+        ("Imposte", 351.0, 304.0, 10.0),
+        ("Netto", 434.0, 304.0, 10.0),
+        ("Lordo", 510.0, 304.0, 10.0),
+        ("Design revision", 71.0, 322.0, 10.0),
+        ("1", 316.0, 322.0, 10.0),
+        ("22 %", 370.0, 322.0, 10.0),
+        ("200,44 €", 418.0, 322.0, 10.0),
+        ("244,54 €", 494.0, 322.0, 10.0),
+        ("Totale fattura", 71.0, 340.0, 10.0),
+        ("244,54 €", 494.0, 340.0, 10.0),
+        ("Tasse incluse", 71.0, 398.0, 8.0),
+        ("Imposte", 71.0, 413.0, 8.0),
+        ("Valore netto", 206.0, 413.0, 8.0),
+        ("Valore lordo", 276.0, 413.0, 8.0),
+        ("Tasse", 371.0, 413.0, 8.0),
+        ("22 % VAT", 71.0, 426.0, 8.0),
+        ("200,44 €", 216.0, 426.0, 8.0),
+        ("244,54 €", 286.0, 426.0, 8.0),
+        ("44,10 €", 362.0, 426.0, 8.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["vendor_name"], json!("Kovář a syn s.r.o."));
+    assert_eq!(x.data["buyer_name"], json!("Umbrella Health Partners"));
+    assert_eq!(x.data["invoice_number"], json!("EV0-00001"));
+    assert_eq!(x.data["issue_date"], json!("2025-12-14"));
+    assert_eq!(x.data["total_amount"], json!(244.54));
+    assert_eq!(x.data["net_amount"], json!(200.44));
+    assert_eq!(x.data["tax_amount"], json!(44.1));
+}
