@@ -8,7 +8,8 @@
 # and Norwegian; US commercial invoices by invoice-class; letters with the invoice package's
 # tables in Swedish, Estonian, Finnish and Dutch; isodoc's invoices in its twelve languages;
 # Venezuelan invoices by the factura class; French invoices by the facture class, with
-# XeLaTeX), and
+# XeLaTeX), benches/third_party_pretix.py with pretix (the ticket shop's invoices, in ten
+# languages, made through its own services on SQLite), and
 # benches/third_party_invoices.mjs with five from npm (microinvoice; pdf-invoice in four
 # locales; jspdf-invoice-template; invoice-it in English and French and generate-invoice in
 # Finnish and English, both printed by Chromium) from
@@ -17,17 +18,18 @@
 # layout (the held-out figures) and which after.
 #
 # Usage: benches/third_party_invoices.sh [eval options, e.g. --json]   (from the repository root)
-# Env:   COUNT   invoices per generator and language (default 8, so 272 in all; django-invoicing and django-oscar-invoices make COUNT over their languages)
+# Env:   COUNT   invoices per generator and language (default 8, so 280 in all; django-invoicing and django-oscar-invoices make COUNT over their languages)
 #        SEED    the random data's seed (default 1)
 #        KEEP    a folder to keep the invoices and manifest in (default: a temporary one)
 #        VENV    the virtual environment for the Python generators (default: $TMPDIR/docex-third-party-venv)
+#        PRETIX_VENV  pretix's own, as it pins its own Django and ReportLab (default: $VENV-pretix)
 #        NPM_DIR where the npm generators are installed (default: $TMPDIR/docex-third-party-npm)
 #        DOCEX   the docex binary (default: built with cargo into $CARGO_TARGET_DIR or target/)
-# Needs: python3 with venv, node and npm, cargo, what `docex eval` needs (poppler-utils), Pango for
-#        WeasyPrint (Debian: libpango-1.0-0 libpangoft2-1.0-0), Chromium (Debian: chromium; CHROMIUM
-#        names another executable) and pdflatex with invoice2, simpleinvoice, invoice-class, invoice,
-#        isodoc, factura and Norwegian, Swedish, Estonian, Finnish, Dutch and Spanish, and xelatex
-#        with facture and the Linux Libertine O font (Debian: texlive-latex-extra texlive-science
+# Needs: python3 (3.11 or later, for pretix) with venv, node and npm, cargo, what `docex eval`
+#        needs (poppler-utils), Pango for WeasyPrint (Debian: libpango-1.0-0 libpangoft2-1.0-0),
+#        Chromium (Debian: chromium; CHROMIUM names another executable) and pdflatex with
+#        invoice2, simpleinvoice, invoice-class, invoice, isodoc, factura and Norwegian, Swedish,
+#        Estonian, Finnish, Dutch and Spanish, and xelatex with facture and the Linux Libertine O font (Debian: texlive-latex-extra texlive-science
 #        texlive-lang-german texlive-lang-european texlive-lang-spanish lmodern texlive-xetex
 #        texlive-lang-french fonts-linuxlibertine).
 # invoicepy 0.1.2 asks for WeasyPrint 53, which needs a pydyf of its time (0.1).
@@ -75,4 +77,8 @@ INVOICES=${KEEP:-$WORK/invoices}
 
 "$VENV/bin/python" benches/third_party_invoices.py "$INVOICES" --count "${COUNT:-8}" --seed "${SEED:-1}"
 node benches/third_party_invoices.mjs "$INVOICES" "${COUNT:-8}" "${SEED:-1}" "$NPM_DIR"
+PRETIX_VENV=${PRETIX_VENV:-$VENV-pretix}
+[ -x "$PRETIX_VENV/bin/python" ] || python3 -m venv "$PRETIX_VENV"
+"$PRETIX_VENV/bin/python" -m pip install -q --disable-pip-version-check 'pretix==2026.8.0'
+"$PRETIX_VENV/bin/python" benches/third_party_pretix.py "$INVOICES" --count "${COUNT:-8}" --seed "${SEED:-1}"
 "$DOCEX" --data "$WORK/docex-data" eval --spec invoice --manifest "$INVOICES/manifest.json" "$@"
