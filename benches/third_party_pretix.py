@@ -1,7 +1,9 @@
 """Invoices by pretix, the ticket shop, with their ground truth.
 
 pretix (AGPL-3.0 with additional terms; the PyPI release named in third_party_invoices.sh)
-renders the invoices of its orders with its own ReportLab renderer ("Classic"): the seller's
+renders the invoices of its orders with its own ReportLab renderers, each used here: the
+European-style letter it gives new events ("modern1": the customer's address in the window,
+the seller's beside it) and the classic one: the seller's
 address under "Invoice from", the customer's under "Invoice to", the event, its date and the
 order code beside them, the invoice number and date, the positions grouped by product with
 their count, tax rate, net and gross amounts (and a line of the single price under each), the
@@ -64,24 +66,27 @@ def pretix(data_dir):
     logging.disable(logging.WARNING)
 
 
-def pretix_batch(out_dir, count, seed):
+def pretix_batch(out_dir, count, seed, renderer):
+    """COUNT invoices printed by pretix's renderer RENDERER ("classic", or "modern1", the
+    European-style letter pretix gives new events)."""
     from django.utils import timezone
     from django_scopes import scopes_disabled
     from pretix.base.i18n import language as in_language
     from pretix.base.models import Event, InvoiceAddress, Item, Order, OrderPosition, Organizer, TaxRule
     from pretix.base.services.invoices import generate_invoice
 
-    rng = random.Random(f"{seed}-pretix")
+    rng = random.Random(f"{seed}-pretix" if renderer == "classic" else f"{seed}-pretix-{renderer}")
     entries = []
     with scopes_disabled():
         for n in range(count):
             language, street, postcode, city, country, currency, rate = rng.choice(SELLERS)
             vendor, buyer = rng.choice(VENDORS), rng.choice(BUYERS)
-            organizer = Organizer.objects.create(name=vendor, slug=f"org{seed}{n}")
+            organizer = Organizer.objects.create(name=vendor, slug=f"{renderer}{seed}{n}")
             event = Event.objects.create(
                 organizer=organizer, name=f"{rng.choice(EVENTS)} {rng.randint(2021, 2026)}", slug=f"ev{n}",
                 currency=currency, date_from=timezone.now() + datetime.timedelta(days=rng.randint(10, 200)))
             settings = event.settings
+            settings.invoice_renderer = renderer
             settings.locales, settings.locale, settings.invoice_language = [language], language, language
             settings.invoice_address_from_name, settings.invoice_address_from = vendor, street
             settings.invoice_address_from_zipcode, settings.invoice_address_from_city = postcode, city
@@ -117,7 +122,7 @@ def pretix_batch(out_dir, count, seed):
             # event's region, by the event's renderer.
             with in_language(invoice.locale, settings.region):
                 _, _, pdf = event.invoice_renderer.generate(invoice)
-            name = f"pretix-{language}-{n:02d}.pdf"
+            name = f"pretix-{language}-{n:02d}.pdf" if renderer == "classic" else f"pretix-{renderer}-{language}-{n:02d}.pdf"
             with open(os.path.join(out_dir, name), "wb") as out:
                 out.write(pdf)
             lines = list(invoice.lines.all())
@@ -139,7 +144,8 @@ def main():
     os.makedirs(args.out_dir, exist_ok=True)
     with tempfile.TemporaryDirectory() as data_dir:
         pretix(data_dir)
-        entries = pretix_batch(args.out_dir, args.count, args.seed)
+        entries = [entry for renderer in ("classic", "modern1")
+                   for entry in pretix_batch(args.out_dir, args.count, args.seed, renderer)]
     manifest = os.path.join(args.out_dir, "manifest.json")
     existing = json.load(open(manifest)) if os.path.exists(manifest) else []
     with open(manifest, "w") as out:
