@@ -1011,16 +1011,30 @@ fn window_recipient(ctx: &Ctx) -> Option<Candidate> {
         if parts.len() < 3 || !parts[1..].iter().any(|p| p.chars().any(|c| c.is_ascii_digit())) {
             continue;
         }
-        let next_index = li + 1 + usize::from(wrapped.is_some());
-        let Some(next) = ctx.lines.get(next_index) else { break };
+        // The recipient's block starts where the return address starts; lines of the seller's
+        // block set right beside it may come between.
+        let from = li + 1 + usize::from(wrapped.is_some());
+        let starts_there = |j: &usize| {
+            let other = &ctx.lines[*j];
+            let first = other.segments().first().and_then(|&(s, e)| other.bbox_of(s, e));
+            first.is_some_and(|b| (b.x0 - line.bbox.x0).abs() < 2.0 * other.height())
+        };
+        let Some(next_index) = (from..(from + 4).min(ctx.lines.len())).find(starts_there) else { break };
+        let next = &ctx.lines[next_index];
         let small_print = line.height() < 0.85 * next.height();
         let under = next.page == line.page
             && next.bbox.y0 - line.bbox.y1 < 6.0 * next.height()
             && (next.bbox.x0 - line.bbox.x0).abs() < 2.0 * next.height();
         let sender = fold(parts[0]);
+        // Printed again anywhere but in the return address itself (the seller's block may
+        // share its line).
+        let return_address_start = line.segments().first().map(|(s, _)| *s);
         let named_elsewhere = || {
             ctx.lines.iter().enumerate().any(|(j, other)| {
-                j != li && other.page == 1 && other.segments().iter().any(|(s, e)| fold(&other.text[*s..*e]) == sender)
+                other.page == 1
+                    && other.segments().iter().any(|(s, e)| {
+                        !(j == li && Some(*s) == return_address_start) && fold(&other.text[*s..*e]) == sender
+                    })
             })
         };
         if !(small_print && under && named_elsewhere()) {

@@ -2108,3 +2108,27 @@ fn party_headings_in_capitals_beside_other_heads_and_the_net_value_of_a_tax_tabl
     assert_eq!(x.data["net_amount"], json!(200.44));
     assert_eq!(x.data["tax_amount"], json!(44.1));
 }
+
+#[test]
+fn a_window_recipient_with_the_sellers_block_set_right_beside_the_return_address() {
+    // pretix's European-style letter: the return address in small print (wrapped) over the
+    // customer's block, the seller's block set right on the same lines.
+    let d = sized(&[
+        ("Data Summit 2021", 71.0, 48.0, 10.0),
+        ("Atlas Freight Services SA · Hauptstraße 5 · 10115 Berlin ·", 71.0, 138.0, 8.0),
+        ("Deutschland", 71.0, 148.0, 8.0),
+        ("Initech Ltd", 71.0, 164.0, 10.0),
+        ("Tom Hughes", 71.0, 176.0, 10.0),
+        ("Main Street 5", 71.0, 188.0, 10.0),
+        ("60200 Brno", 71.0, 200.0, 10.0),
+        ("Atlas Freight Services SA", 426.0, 141.0, 10.0),
+        ("Hauptstraße 5", 472.0, 154.0, 10.0),
+        ("10115 Berlin", 480.0, 166.0, 10.0),
+        ("Deutschland", 480.0, 178.0, 10.0),
+        ("USt-ID: DE832012091", 439.0, 190.0, 10.0),
+        ("Rechnungsbetrag", 71.0, 442.0, 10.0),
+        ("1.783,72 €", 490.0, 442.0, 10.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["buyer_name"], json!("Initech Ltd"));
+}
