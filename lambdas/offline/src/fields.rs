@@ -1045,7 +1045,7 @@ fn window_recipient(ctx: &Ctx) -> Option<Candidate> {
         if !name_like(text) {
             return None;
         }
-        return Some(Candidate::of_text(&text, 0.55, next.page, next.bbox_of(s, e), next_index));
+        return Some(Candidate::of_text(text, 0.55, next.page, next.bbox_of(s, e), next_index));
     }
     None
 }
@@ -1147,7 +1147,7 @@ fn payee_letterhead(ctx: &Ctx, payee: &Candidate, first_buyer_line: usize, body_
                 let other = line.text[os..oe].trim();
                 let ob = line.bbox_of(os, oe)?;
                 (name_like(other) && !has_hit(ctx, li, os, oe) && address_of(li, &ob).is_some())
-                    .then(|| Candidate::of_text(&other, 0.45, line.page, Some(ob), li))
+                    .then(|| Candidate::of_text(other, 0.45, line.page, Some(ob), li))
             });
             let name = Candidate::of_text(&text, 0.7, line.page, Some(b), li);
             return Some(Letterhead { name, address: address_of(last, &b).unwrap_or_default(), beside });
@@ -1326,7 +1326,7 @@ fn unlabelled_recipient(ctx: &Ctx, below: usize, vendor: &Candidate) -> Option<C
             &names[0]
         });
         let (j, s, e) = **name;
-        return Some(Candidate::of_text(&text(name), 0.45, lines[j].page, lines[j].bbox_of(s, e), j));
+        return Some(Candidate::of_text(text(name), 0.45, lines[j].page, lines[j].bbox_of(s, e), j));
     }
     None
 }
@@ -1356,7 +1356,7 @@ fn payee(ctx: &Ctx) -> Option<Candidate> {
             return None;
         }
         let start = phrase.end();
-        Some(Candidate::of_text(&name, 0.45, line.page, line.bbox_of(start, start + name.len()), li))
+        Some(Candidate::of_text(name, 0.45, line.page, line.bbox_of(start, start + name.len()), li))
     })
 }
 
@@ -1395,7 +1395,7 @@ fn footer_name_candidate(ctx: &Ctx) -> Option<Candidate> {
             REGISTRATION.iter().any(|w| folded.contains(&format!(" {w} ")))
         });
         if registered {
-            return Some(Candidate::of_text(&text, 0.38, line.page, line.bbox_of(*s, *e), li));
+            return Some(Candidate::of_text(text, 0.38, line.page, line.bbox_of(*s, *e), li));
         }
     }
     None
@@ -1461,13 +1461,7 @@ fn pattern_candidate(ctx: &Ctx, pattern: &str) -> Option<Candidate> {
             if !text.chars().any(|c| c.is_ascii_digit()) {
                 continue;
             }
-            return Some(Candidate::of_text(
-                &text,
-                0.4,
-                line.page,
-                line.bbox_of(m.start(), m.start() + text.len()),
-                li,
-            ));
+            return Some(Candidate::of_text(text, 0.4, line.page, line.bbox_of(m.start(), m.start() + text.len()), li));
         }
     }
     None
