@@ -9,7 +9,7 @@
 # tables in Swedish, Estonian, Finnish and Dutch; isodoc's invoices in its twelve languages;
 # Venezuelan invoices by the factura class; French invoices by the facture class, with
 # XeLaTeX), benches/third_party_pretix.py with pretix (the ticket shop's invoices, in ten
-# languages, made through its own services on SQLite), and
+# languages, made through its own services on SQLite and printed by two of its renderers), and
 # benches/third_party_invoices.mjs with five from npm (microinvoice; pdf-invoice in four
 # locales; jspdf-invoice-template; invoice-it in English and French and generate-invoice in
 # Finnish and English, both printed by Chromium) from
@@ -18,7 +18,7 @@
 # layout (the held-out figures) and which after.
 #
 # Usage: benches/third_party_invoices.sh [eval options, e.g. --json]   (from the repository root)
-# Env:   COUNT   invoices per generator and language (default 8, so 280 in all; django-invoicing and django-oscar-invoices make COUNT over their languages)
+# Env:   COUNT   invoices per generator and language (default 8, so 288 in all; django-invoicing and django-oscar-invoices make COUNT over their languages)
 #        SEED    the random data's seed (default 1)
 #        KEEP    a folder to keep the invoices and manifest in (default: a temporary one)
 #        VENV    the virtual environment for the Python generators (default: $TMPDIR/docex-third-party-venv)
