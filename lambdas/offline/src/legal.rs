@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 /// Legal forms as printed, as one regex alternation.
-const LEGAL_FORMS: &str = r"GmbH(?:\s&\sCo\.\sKG)?|AG|B\.V\.|BV|N\.V\.|Inc\.?|Ltd\.?|Limited|LLC|L\.L\.C\.|SDN\.?\s+BHD\.?|Sdn\.?\s+Bhd\.?|SARL|S\.A\.R\.L\.|SAS|S\.A\.S\.|S\.A\.|Corp\.?|Corporation|plc|PLC|KG|e\.K\.|Pvt\.?\s+Ltd\.?|Private\s+Limited|S\.p\.A\.|S\.r\.l\.|GbR|UG|Oy|Oyj|AB|ApS|A/S|Pty\.?\s+Ltd\.?|Co\.|LLP|a\.s\.|s\.r\.o\.|sp\.\s?z\s?o\.o\.|Ltda\.?|S\.L\.|S\.R\.L\.|SRL|Kft\.?|Zrt\.?|d\.o\.o\.";
+const LEGAL_FORMS: &str = r"GmbH(?:\s&\sCo\.\sKG)?|AG|B\.V\.|BV|N\.V\.|Inc\.?|Ltd\.?|Limited|LLC|L\.L\.C\.|SDN\.?\s+BHD\.?|Sdn\.?\s+Bhd\.?|SARL|S\.A\.R\.L\.|SAS|S\.A\.S\.|S\.A\.|SA|Corp\.?|Corporation|plc|PLC|KG|e\.K\.|Pvt\.?\s+Ltd\.?|Private\s+Limited|S\.p\.A\.|S\.r\.l\.|GbR|UG|Oy|Oyj|AB|ApS|A/S|Pty\.?\s+Ltd\.?|Co\.|LLP|a\.s\.|s\.r\.o\.|sp\.\s?z\s?o\.o\.|Ltda\.?|S\.L\.|S\.R\.L\.|SRL|Kft\.?|Zrt\.?|d\.o\.o\.";
 
 /// The Malaysian "Sdn Bhd" as recognition misreads it: "San Bhd", "SDN BHO", "5DN 8HD".
 const SDN_BHD_MISREAD: &str = r"[S5][DdAaOo0][Nn]\.?\s+[Bb8][Hh][DdOo0]\.?";
@@ -107,6 +107,9 @@ mod tests {
         assert_eq!(names("Customer: Stark Components a.s.", false), vec!["Stark Components a.s."]);
         assert_eq!(names("Kowalski Consulting sp. z o.o.", false), vec!["Kowalski Consulting sp. z o.o."]);
         assert_eq!(names("Blue Harbor Catering Co.", false), vec!["Blue Harbor Catering Co."]);
+        // "SA" as a word of its own, not inside one ("USA").
+        assert_eq!(names("Atlas Freight Services SA · Hauptstraße 5", false), vec!["Atlas Freight Services SA"]);
+        assert!(names("Made in the USA", false).is_empty());
         // A form alone is not a name.
         assert!(names("AG", false).is_empty());
     }

@@ -2131,4 +2131,5 @@ fn a_window_recipient_with_the_sellers_block_set_right_beside_the_return_address
     ]);
     let x = run(&d, "invoice");
     assert_eq!(x.data["buyer_name"], json!("Initech Ltd"));
+    assert_eq!(x.data["vendor_name"], json!("Atlas Freight Services SA"));
 }
