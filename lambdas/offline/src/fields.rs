@@ -991,7 +991,7 @@ fn address_under(ctx: &Ctx, li: usize, b: &BBox) -> Vec<(usize, usize, usize)> {
 /// gives the sender's return address ("Müller Werkzeuge GmbH, Vinohradská 112, LS1 4AP
 /// Leeds", or its parts set apart by bullets, the name printed again elsewhere on the page),
 /// the first line of the block starting about where it starts is the recipient's name.
-fn window_recipient(ctx: &Ctx) -> Option<Candidate> {
+fn window_recipient(ctx: &Ctx) -> Option<(Candidate, Candidate)> {
     for (li, line) in ctx.lines.iter().enumerate() {
         if line.page != 1 || line.bbox.y0 > line.page_height * 0.5 {
             break;
@@ -1030,22 +1030,21 @@ fn window_recipient(ctx: &Ctx) -> Option<Candidate> {
         // share its line).
         let return_address_start = line.segments().first().map(|(s, _)| *s);
         let named_elsewhere = || {
-            ctx.lines.iter().enumerate().any(|(j, other)| {
-                other.page == 1
-                    && other.segments().iter().any(|(s, e)| {
-                        !(j == li && Some(*s) == return_address_start) && fold(&other.text[*s..*e]) == sender
-                    })
+            ctx.lines.iter().enumerate().filter(|(_, other)| other.page == 1).find_map(|(j, other)| {
+                other.segments().into_iter().find_map(|(s, e)| {
+                    let text = other.text[s..e].trim();
+                    (!(j == li && Some(s) == return_address_start) && fold(text) == sender)
+                        .then(|| Candidate::of_text(text, 0.45, other.page, other.bbox_of(s, e), j))
+                })
             })
         };
-        if !(small_print && under && named_elsewhere()) {
-            continue;
-        }
+        let Some(sender) = (small_print && under).then(named_elsewhere).flatten() else { continue };
         let (s, e) = next.segments().first().copied()?;
         let text = next.text[s..e].trim();
         if !name_like(text) {
             return None;
         }
-        return Some(Candidate::of_text(text, 0.55, next.page, next.bbox_of(s, e), next_index));
+        return Some((Candidate::of_text(text, 0.55, next.page, next.bbox_of(s, e), next_index), sender));
     }
     None
 }
@@ -1771,7 +1770,8 @@ pub(crate) fn extract_from_pages(document: &Document, spec: &Spec) -> Extraction
     // Fallbacks.
     let payee = payee(&ctx);
     let head = letterhead(&ctx, &buyer_fields, payee.as_ref());
-    let recipient = window_recipient(&ctx).or_else(|| head.as_ref()?.beside.clone()).or_else(|| {
+    let window = window_recipient(&ctx);
+    let recipient = window.as_ref().map(|(to, _)| to.clone()).or_else(|| head.as_ref()?.beside.clone()).or_else(|| {
         let head = head.as_ref()?;
         unlabelled_recipient(&ctx, head.address.last().map_or(head.name.line, |a| a.0), &head.name)
     });
@@ -1827,10 +1827,21 @@ pub(crate) fn extract_from_pages(document: &Document, spec: &Spec) -> Extraction
                 }
                 cands.extend(head.as_ref().map(|h| h.name.clone()));
                 cands.extend(footer_name_candidate(&ctx));
-                cands.retain(|c| recipient.as_ref().is_none_or(|r| r.line != c.line || apart(r.bbox, c.bbox)));
-                // The name payments are made out to is the seller's.
-                if let Some(payee) = &payee {
-                    let key = fold(&payee.text);
+                // Not the recipient, nor a line of its block under its name (a contact person).
+                let in_recipients_block = |c: &Candidate| {
+                    recipient.as_ref().is_some_and(|r| {
+                        let under = c.page == r.page && (r.line + 1..=r.line + 3).contains(&c.line);
+                        under && r.bbox.zip(c.bbox).is_some_and(|(rb, cb)| (rb.x0 - cb.x0).abs() < 6.0)
+                    })
+                };
+                cands.retain(|c| {
+                    recipient.as_ref().is_none_or(|r| r.line != c.line || apart(r.bbox, c.bbox))
+                        && !in_recipients_block(c)
+                });
+                // The name payments are made out to, and the sender's in a window letter's
+                // return address, are the seller's.
+                for seller in payee.iter().chain(window.as_ref().map(|(_, sender)| sender)) {
+                    let key = fold(&seller.text);
                     let mut named = false;
                     for c in cands.iter_mut() {
                         let name = fold(&c.text);
@@ -1840,7 +1851,7 @@ pub(crate) fn extract_from_pages(document: &Document, spec: &Spec) -> Extraction
                         }
                     }
                     if !named {
-                        cands.push(payee.clone());
+                        cands.push(seller.clone());
                     }
                 }
                 choose(field, cands)

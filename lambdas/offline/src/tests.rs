@@ -2133,3 +2133,27 @@ fn a_window_recipient_with_the_sellers_block_set_right_beside_the_return_address
     assert_eq!(x.data["buyer_name"], json!("Initech Ltd"));
     assert_eq!(x.data["vendor_name"], json!("Atlas Freight Services SA"));
 }
+
+#[test]
+fn the_sender_of_a_window_letters_return_address_is_the_seller_not_the_recipients_contact() {
+    // The seller's block set ragged on the right (no address aligned under its name) and no
+    // legal form in it: the return address names the seller, and the contact person under
+    // the customer's name, with the customer's address under it, is not one.
+    let d = sized(&[
+        ("Data Summit 2021", 71.0, 48.0, 10.0),
+        ("Pinecrest Dental Lab · Hauptstraße 5 · 10115 Berlin ·", 71.0, 138.0, 8.0),
+        ("Deutschland", 71.0, 148.0, 8.0),
+        ("Initech Ltd", 71.0, 164.0, 10.0),
+        ("Tom Hughes", 71.0, 176.0, 10.0),
+        ("Main Street 5", 71.0, 188.0, 10.0),
+        ("60200 Brno", 71.0, 200.0, 10.0),
+        ("Pinecrest Dental Lab", 426.0, 141.0, 10.0),
+        ("Hauptstraße 5", 472.0, 154.0, 10.0),
+        ("10115 Berlin", 480.0, 166.0, 10.0),
+        ("Rechnungsbetrag", 71.0, 442.0, 10.0),
+        ("1.783,72 €", 490.0, 442.0, 10.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["buyer_name"], json!("Initech Ltd"));
+    assert_eq!(x.data["vendor_name"], json!("Pinecrest Dental Lab"));
+}
