@@ -33,8 +33,11 @@ pub struct FoundMoney {
     pub money: Money,
 }
 
+/// A thousands separator. U+FFFD is what a PDF's text gives for a glyph its font maps to no
+/// character: between digit groups, a narrow space the font lacks ("2�678,79", French
+/// amounts set in a font with no U+202F).
 fn is_group_sep(c: char) -> bool {
-    matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\u{2009}' | '\'' | '’')
+    matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\u{2009}' | '\u{fffd}' | '\'' | '’')
 }
 
 /// Parses a plain number with thousands separators and a decimal point or comma (see
@@ -147,7 +150,7 @@ fn money_regex(number: &str) -> Regex {
 static MONEY: LazyLock<Regex> =
     LazyLock::new(|| money_regex(r"\d{1,3}(?:[.,'’]\d{2,3})+(?:[.,]\d{1,4})?|\d+(?:[.,]\d{1,4})?"));
 static MONEY_SPACED: LazyLock<Regex> =
-    LazyLock::new(|| money_regex(r"\d{1,3}(?:[ \u{a0}\u{202f}\u{2009}]\d{3})+(?:[.,]\d{1,4})?"));
+    LazyLock::new(|| money_regex(r"\d{1,3}(?:[ \u{a0}\u{202f}\u{2009}\u{fffd}]\d{3})+(?:[.,]\d{1,4})?"));
 
 fn currency_code(text: &str) -> Option<&'static str> {
     if text.len() == 3 && text.chars().all(|c| c.is_ascii_uppercase()) && !ISO_CODES.contains(&text) {
@@ -323,6 +326,7 @@ mod tests {
             ("1,234,567.89", 1234567.89),
             ("1 234,56", 1234.56),
             ("1\u{a0}234,56", 1234.56),
+            ("2\u{fffd}678,79", 2678.79),
             ("1'234.50", 1234.5),
             ("1,00,000.00", 100000.0),
             ("-3,50", -3.5),
@@ -400,6 +404,7 @@ mod tests {
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].money.amount, 5155.0);
         assert_eq!(find_money_grouped("2 109,50 EUR").last().map(|m| m.money.amount), Some(2109.5));
+        assert_eq!(find_money_grouped("2\u{fffd}232,33 €").last().map(|m| m.money.amount), Some(2232.33));
         // Without a currency, free text keeps reading them as two numbers.
         assert_eq!(find_money("5 155,00").len(), 2);
         // Not three digits after the space: two numbers.
