@@ -269,6 +269,12 @@ fn below_region(ctx: &Ctx, hit: &LabelHit) -> Option<(usize, usize, usize)> {
             if line.text[s..e].trim_end().ends_with(':') {
                 return line.segment_after(e).map(|(s, e)| (j, s, e));
             }
+            // "Waybill Number: 1Z…" under a heading ("Commercial Invoice") is the waybill's: a
+            // key that names a thing of its own keys the identifier after it.
+            let identifies = hit.field.is_some_and(|f| ctx.fields[f].kind == FieldKind::Identifier);
+            if identifies && keys_something_else(&line.text[s..e]) {
+                return None;
+            }
             // Or the key and its name in one run of words, the name followed by a dotted
             // leader: "Razón social: Globex Corporation . . . ."
             let names_a_party = hit.field.is_some_and(|f| ctx.fields[f].kind == FieldKind::Name);
@@ -362,6 +368,17 @@ fn names_an_identifier(rest: &str) -> bool {
         let word = word.trim_matches(|c: char| !c.is_alphanumeric() && c != '#').to_lowercase();
         NUMBER_WORDS.contains(&word.as_str())
     })
+}
+
+/// Whether a cell is a "Key: value" pair whose key of one to three words names a thing of its
+/// own ("Waybill Number:", "Tracking no:"), not just a number ("No.:", "Nr.:").
+fn keys_something_else(cell: &str) -> bool {
+    let Some((key, value)) = cell.split_once(':') else { return false };
+    let words: Vec<String> = key.split_whitespace().map(fold).collect();
+    (1..=3).contains(&words.len())
+        && key.chars().all(|c| c.is_alphabetic() || c.is_whitespace() || c == '.')
+        && value.chars().any(char::is_alphanumeric)
+        && words.iter().any(|w| !NUMBER_WORDS.contains(&w.as_str()))
 }
 
 /// Parses the value of a field from a region of a line. Returns the value, the byte range

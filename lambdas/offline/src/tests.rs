@@ -2157,3 +2157,23 @@ fn the_sender_of_a_window_letters_return_address_is_the_seller_not_the_recipient
     assert_eq!(x.data["buyer_name"], json!("Initech Ltd"));
     assert_eq!(x.data["vendor_name"], json!("Pinecrest Dental Lab"));
 }
+
+#[test]
+fn a_key_naming_a_thing_of_its_own_under_a_heading_keys_its_own_number() {
+    // invoice-class: "Waybill Number:" under the heading "Commercial Invoice" is the carrier's
+    // number, not the invoice's; "No.:" under "Invoice" is the invoice's.
+    let waybill = sized(&[
+        ("Commercial Invoice", 239.0, 33.0, 15.0),
+        ("Waybill Number: 1ZEXEYFGLWDGWKFDTG", 138.5, 78.0, 11.0),
+        ("Total Invoice Value", 300.0, 400.0, 10.0),
+        ("$220.04", 480.0, 400.0, 10.0),
+    ]);
+    assert_eq!(run(&waybill, "invoice").data.get("invoice_number"), None);
+    let numbered = sized(&[
+        ("Invoice", 200.0, 40.0, 14.0),
+        ("No.: 2024-17", 200.0, 58.0, 10.0),
+        ("Total", 300.0, 400.0, 10.0),
+        ("$220.04", 480.0, 400.0, 10.0),
+    ]);
+    assert_eq!(run(&numbered, "invoice").data["invoice_number"], json!("2024-17"));
+}
