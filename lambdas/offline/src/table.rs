@@ -32,6 +32,13 @@ fn is_numeric(kind: &FieldKind) -> bool {
     matches!(kind, FieldKind::Money | FieldKind::Number | FieldKind::Integer)
 }
 
+/// The table spec's money columns: the unit price's (named for a unit) and the line amount's.
+fn unit_price_and_amount(columns: &[FieldSpec]) -> (Option<&FieldSpec>, Option<&FieldSpec>) {
+    let mut money = columns.iter().filter(|spec| matches!(spec.kind, FieldKind::Money));
+    let unit = money.clone().find(|spec| spec.name.contains("unit"));
+    (unit, money.find(|spec| !spec.name.contains("unit")))
+}
+
 /// Finds the header row among the lines `within`: the line where the most columns have a
 /// label (at least two, one of them numeric), and no amounts.
 fn find_header<'a>(
@@ -95,9 +102,7 @@ fn price_beside_unit_price<'a>(
     columns: &'a [FieldSpec],
     found: &mut Vec<(usize, usize, usize, &'a FieldSpec)>,
 ) {
-    let money = |spec: &&FieldSpec| matches!(spec.kind, FieldKind::Money);
-    let Some(unit) = columns.iter().filter(money).find(|spec| spec.name.contains("unit")) else { return };
-    let Some(amount) = columns.iter().filter(money).find(|spec| !spec.name.contains("unit")) else { return };
+    let (Some(unit), Some(amount)) = unit_price_and_amount(columns) else { return };
     if found.iter().any(|f| std::ptr::eq(f.3, amount)) {
         return;
     }
@@ -121,16 +126,11 @@ fn second_amount_title<'a>(
     columns: &'a [FieldSpec],
     found: &mut Vec<(usize, usize, usize, &'a FieldSpec)>,
 ) {
-    let money = |spec: &&FieldSpec| matches!(spec.kind, FieldKind::Money);
-    let Some(amount) = columns.iter().filter(money).find(|spec| !spec.name.contains("unit")) else { return };
-    let unit_titled = columns
-        .iter()
-        .filter(money)
-        .any(|spec| spec.name.contains("unit") && found.iter().any(|f| std::ptr::eq(f.3, spec)));
-    let Some(&(_, first_end, _, _)) = found.iter().find(|f| std::ptr::eq(f.3, amount)) else { return };
-    if unit_titled {
+    let (unit, Some(amount)) = unit_price_and_amount(columns) else { return };
+    if unit.is_some_and(|unit| found.iter().any(|f| std::ptr::eq(f.3, unit))) {
         return;
     }
+    let Some(&(_, first_end, _, _)) = found.iter().find(|f| std::ptr::eq(f.3, amount)) else { return };
     let second = amount
         .labels
         .iter()
@@ -158,10 +158,7 @@ fn amounts_titled_in_a_currency<'a>(
     columns: &'a [FieldSpec],
     found: &mut Vec<(usize, usize, usize, &'a FieldSpec)>,
 ) {
-    let Some(amount) = columns.iter().find(|spec| matches!(spec.kind, FieldKind::Money) && !spec.name.contains("unit"))
-    else {
-        return;
-    };
+    let (_, Some(amount)) = unit_price_and_amount(columns) else { return };
     if found.iter().any(|f| std::ptr::eq(f.3, amount)) {
         return;
     }
@@ -508,9 +505,7 @@ fn continued(before: &str, extra: &str) -> String {
 /// every row the count times the first makes the second, the first is the unit price and the
 /// second the line's amount; else the first stays the amount and the second is dropped.
 fn unit_prices_beside_line_amounts(columns: &[FieldSpec], rows: &mut [Row]) {
-    let money = |spec: &&FieldSpec| matches!(spec.kind, FieldKind::Money);
-    let Some(unit) = columns.iter().filter(money).find(|spec| spec.name.contains("unit")) else { return };
-    let Some(amount) = columns.iter().filter(money).find(|spec| !spec.name.contains("unit")) else { return };
+    let (Some(unit), Some(amount)) = unit_price_and_amount(columns) else { return };
     let Some(count) = columns.iter().find(|spec| matches!(spec.kind, FieldKind::Number | FieldKind::Integer)) else {
         return;
     };
@@ -557,7 +552,7 @@ fn unit_prices_beside_line_amounts(columns: &[FieldSpec], rows: &mut [Row]) {
 fn counts_that_are_prices(cols: &[Column], columns: &[FieldSpec], rows: &mut [Row]) {
     let numeric: Vec<&FieldSpec> = cols.iter().filter(|c| c.numeric()).filter_map(|c| c.spec).collect();
     let [count] = numeric.as_slice() else { return };
-    let line_amount = columns.iter().find(|c| matches!(c.kind, FieldKind::Money) && !c.name.contains("unit"));
+    let (_, line_amount) = unit_price_and_amount(columns);
     let Some(amount) = line_amount.filter(|_| !matches!(count.kind, FieldKind::Money)) else { return };
     let every_row_priced =
         rows.iter().all(|(_, sources)| sources.iter().any(|(name, text, ..)| name == &count.name && priced(text)));
