@@ -1172,11 +1172,12 @@ fn payee_letterhead(ctx: &Ctx, payee: &Candidate, first_buyer_line: usize, body_
     None
 }
 
-/// The topmost name-like segment of page 1, above the buyer's block, that has an address
-/// (aligned left, centred or right) right under it, or that is printed again in the
-/// page's footer, or, set larger than the page's text, anywhere else on page 1 (in the
-/// return address over the recipient's, or as the value of a key, the holder of the account
-/// to pay to).
+/// The block at the top of page 1 that names the payee, if one does; else the topmost
+/// name-like segment of page 1, above the buyer's block, that has an address (aligned left,
+/// centred or right) right under it, or that is printed again in the page's footer, or, set
+/// larger than the page's text, anywhere else on page 1 (in the return address over the
+/// recipient's, or as the value of a key, the holder of the account to pay to). A name set
+/// large that wraps is read whole.
 fn letterhead(ctx: &Ctx, skip_fields: &[usize], payee: Option<&Candidate>) -> Option<Letterhead> {
     let first_buyer_line = ctx
         .hits
