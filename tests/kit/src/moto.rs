@@ -127,7 +127,9 @@ wait "$m""#;
                 let output = std::fs::read_to_string(&log).unwrap_or_default();
                 bail!("moto_server exited ({status}) before answering on port {port}:\n{output}");
             }
-            if http(port, "GET", "/moto-api/data.json", "").is_ok() {
+            // Moto's own answer, not any server's: another test's server may have taken the
+            // port between finding it free and moto binding it (moto then exits, above).
+            if matches!(http(port, "GET", "/moto-api/data.json", ""), Ok((200, _))) {
                 break;
             }
             if Instant::now() > deadline {
@@ -255,5 +257,20 @@ mod tests {
         let a = unique_name("docex");
         assert!(a.starts_with("docex-") && a.len() == "docex-".len() + 12);
         assert_ne!(a, unique_name("docex"));
+    }
+
+    #[test]
+    fn a_port_another_server_answers_on_is_not_taken_for_motos() {
+        // Another test's server took the port found free before moto could bind it.
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            for mut stream in listener.incoming().flatten() {
+                let mut request = [0u8; 1024];
+                let _ = stream.read(&mut request);
+                let _ = stream.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            }
+        });
+        assert!(Moto::start_on(port).is_err(), "moto could not bind the port, so it is not moto's");
     }
 }
