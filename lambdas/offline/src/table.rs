@@ -94,6 +94,14 @@ fn find_header<'a>(
     best
 }
 
+/// Every place on `line` where one of `spec`'s labels stands: byte range and label length.
+fn label_hits<'l>(line: &'l TLine, spec: &'l FieldSpec) -> impl Iterator<Item = (usize, usize, usize)> + 'l {
+    spec.labels
+        .iter()
+        .map(|l| fold_label(l))
+        .flat_map(move |label| line.find(&label).into_iter().map(move |(s, e)| (s, e, label.len())))
+}
+
 /// "Price" beside "Unit price" ("Preis" beside "Stückpreis", "Prix" beside "Prix unitaire"),
 /// where no title names the line amount: the plain price is the line's. The unit price
 /// column is the spec's money column named for a unit; the amount column its other one.
@@ -107,12 +115,7 @@ fn price_beside_unit_price<'a>(
         return;
     }
     let Some(&(unit_start, unit_end, _, _)) = found.iter().find(|f| std::ptr::eq(f.3, unit)) else { return };
-    let plain = unit
-        .labels
-        .iter()
-        .map(|l| fold_label(l))
-        .flat_map(|label| line.find(&label).into_iter().map(move |(s, e)| (s, e, label.len())))
-        .find(|&(s, e, _)| e <= unit_start || s >= unit_end);
+    let plain = label_hits(line, unit).find(|&(s, e, _)| e <= unit_start || s >= unit_end);
     if let Some((s, e, len)) = plain {
         found.push((s, e, len, amount));
     }
@@ -131,11 +134,7 @@ fn second_amount_title<'a>(
         return;
     }
     let Some(&(_, first_end, _, _)) = found.iter().find(|f| std::ptr::eq(f.3, amount)) else { return };
-    let second = amount
-        .labels
-        .iter()
-        .map(|l| fold_label(l))
-        .flat_map(|label| line.find(&label).into_iter().map(move |(s, e)| (s, e, label.len())))
+    let second = label_hits(line, amount)
         .filter(|&(s, e, _)| s >= first_end && !found.iter().any(|f| f.0 < e && s < f.1))
         .min_by_key(|&(s, _, len)| (s, std::cmp::Reverse(len)));
     if let Some((s, e, len)) = second {
