@@ -7,13 +7,14 @@ use docex_core::spec::Rule;
 use docex_core::{BBox, Document, Extraction, FieldEvidence, FieldKind, FieldSpec, Spec};
 use docex_normalize::{
     DateOrder, currency_from_locale_cues, currency_names_in, find_dates_with, find_money, find_money_grouped, fold,
-    parse_currency, parse_currency_in_context, repair_ocr_amounts,
+    parse_currency, parse_currency_in_context, parse_money, repair_ocr_amounts,
 };
 use regex::Regex;
 use serde_json::{Value, json};
 
 use crate::layout::{LabelHit, TLine, document_lines, find_labels, fold_label, median_line_height};
 use crate::legal::{LEGAL_NAME, ends_in_legal_form, legal_names};
+use crate::table::heads_a_table;
 use crate::tender::tendered_less_change;
 
 /// Phrases that look like a label of some field but announce something else: a hit inside
@@ -643,6 +644,12 @@ fn labelled_candidates(ctx: &Ctx, index: usize, field: &FieldSpec, fallback: boo
                 continue;
             }
         }
+        if field.kind == FieldKind::Money {
+            if let Some(c) = wrapped_amount(ctx, hit, (s, e), 0.85 * q) {
+                out.push(c);
+                continue;
+            }
+        }
         // "Customer: 2", "Client: jsmith": the label keys a number or a login right beside it,
         // so what is under it is no name of its.
         let keyed_number = line.text.get(s..e).is_some_and(|t| {
@@ -657,6 +664,10 @@ fn labelled_candidates(ctx: &Ctx, index: usize, field: &FieldSpec, fallback: boo
                 // A value below a label in running text is less sure than one in a form; an
                 // amount under a column title of a table is a line's, not the document's.
                 let table_header = line.segments().len() >= 3 && find_money(&line.text).is_empty();
+                // A date under the items table's head ("Datum") is an item's, not the document's.
+                if table_header && field.kind == FieldKind::Date && heads_a_table(ctx, hit.line) {
+                    continue;
+                }
                 let factor = match (rest_empty, table_header, &field.kind) {
                     (_, true, FieldKind::Money | FieldKind::Number) => 0.55,
                     (true, _, _) => 0.92,
@@ -708,6 +719,43 @@ fn wrapped_date(ctx: &Ctx, hit: &LabelHit, (s, e): (usize, usize), confidence: f
         line: hit.line,
         amount: None,
         currency: None,
+    })
+}
+
+/// An amount wrapped in a narrow cell beside its label: only its currency is right of the
+/// label, its figure on the line just above or below, in the same column ("14452,05" over
+/// "Summe (netto)   CHF").
+fn wrapped_amount(ctx: &Ctx, hit: &LabelHit, (s, e): (usize, usize), confidence: f64) -> Option<Candidate> {
+    let here = &ctx.lines[hit.line];
+    // The currency ends the region; before it only the rest of the label ("(brutto)").
+    let trimmed = here.text.get(s..e)?.trim_end();
+    let (start, end) = (trimmed.rfind(char::is_whitespace).map_or(s, |at| s + at + 1), s + trimmed.len());
+    let code = parse_currency(&here.text[start..end])?;
+    let labelled = |at: usize| ctx.hits.iter().any(|h| h.line == hit.line && h.start <= at && at < h.end);
+    if here.text[s..start].char_indices().any(|(at, c)| c.is_alphanumeric() && !labelled(s + at)) {
+        return None;
+    }
+    let unit = here.bbox_of(start, end)?;
+    [hit.line.checked_sub(1), Some(hit.line + 1)].into_iter().flatten().find_map(|j| {
+        let line = ctx.lines.get(j).filter(|l| l.page == here.page)?;
+        if (line.bbox.y0 - here.bbox.y0).abs() > 1.5 * here.height() {
+            return None;
+        }
+        line.segments().into_iter().find_map(|(fs, fe)| {
+            let figure = line.bbox_of(fs, fe).filter(|b| b.x0 < unit.x1 && unit.x0 < b.x1)?;
+            let text = line.text[fs..fe].trim();
+            let money = parse_money(text).filter(|m| m.currency.is_none() && !has_hit(ctx, j, fs, fe))?;
+            Some(Candidate {
+                value: json!(money.amount),
+                confidence,
+                page: here.page,
+                text: format!("{text} {}", &here.text[start..end]),
+                bbox: Some(figure.union(&unit)),
+                line: hit.line,
+                amount: Some(money.amount),
+                currency: Some(code),
+            })
+        })
     })
 }
 
@@ -1036,7 +1084,15 @@ fn window_recipient(ctx: &Ctx) -> Option<(Candidate, Candidate)> {
             let first = other.segments().first().and_then(|&(s, e)| other.bbox_of(s, e));
             first.is_some_and(|b| (b.x0 - line.bbox.x0).abs() < 2.0 * other.height())
         };
-        let Some(next_index) = (from..(from + 4).min(ctx.lines.len())).find(starts_there) else { break };
+        let Some(mut next_index) = (from..(from + 4).min(ctx.lines.len())).find(starts_there) else { break };
+        // A form of address on a line of its own ("Herrn", "Mr.") comes before the name.
+        let first_text = |j: usize| ctx.lines[j].segments().first().map(|&(s, e)| ctx.lines[j].text[s..e].trim());
+        if first_text(next_index).is_some_and(form_of_address) {
+            let Some(name_index) = (next_index + 1..(next_index + 3).min(ctx.lines.len())).find(starts_there) else {
+                break;
+            };
+            next_index = name_index;
+        }
         let next = &ctx.lines[next_index];
         let small_print = line.height() < 0.85 * next.height();
         let under = next.page == line.page
@@ -1055,7 +1111,14 @@ fn window_recipient(ctx: &Ctx) -> Option<(Candidate, Candidate)> {
                 })
             })
         };
-        let Some(sender) = (small_print && under).then(named_elsewhere).flatten() else { continue };
+        // Else the return address itself, when it starts with a name.
+        let printed_there = || {
+            let start = line.text.find(parts[0]).filter(|_| name_like(parts[0]))?;
+            Some(Candidate::of_text(parts[0], 0.4, line.page, line.bbox_of(start, start + parts[0].len()), li))
+        };
+        let Some(sender) = (small_print && under).then(|| named_elsewhere().or_else(printed_there)).flatten() else {
+            continue;
+        };
         let (s, e) = next.segments().first().copied()?;
         let text = next.text[s..e].trim();
         if !name_like(text) {
@@ -1064,6 +1127,15 @@ fn window_recipient(ctx: &Ctx) -> Option<(Candidate, Candidate)> {
         return Some((Candidate::of_text(text, 0.55, next.page, next.bbox_of(s, e), next_index), sender));
     }
     None
+}
+
+/// A form of address printed over a recipient's name: "Herrn", "Frau", "Mr.", "Mme".
+fn form_of_address(text: &str) -> bool {
+    const FORMS: &[&str] = &[
+        "herrn", "herr", "frau", "firma", "mr", "mrs", "ms", "miss", "mx", "monsieur", "madame", "m", "mme", "sr",
+        "sra", "senor", "senora", "sig", "sig ra", "dhr", "mevr", "pan", "pani",
+    ];
+    FORMS.contains(&fold(text).as_str())
 }
 
 /// The whole line as one span when no gap between its words is wider than two and a half
@@ -1470,6 +1542,33 @@ fn first_date_candidate(ctx: &Ctx, used: &[String]) -> Option<Candidate> {
     None
 }
 
+/// A date a sentence asks payment by: "Bitte überweisen Sie den Betrag bis zum 12.05.2021",
+/// "Please transfer the amount to our account by 06/05/2025", a payment word before it and a
+/// word of a deadline right before it.
+fn payment_deadline(ctx: &Ctx) -> Option<Candidate> {
+    static PAYMENT: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+        Regex::new(
+            r"(?i)\b(pay|paid|payment|transfer|remit|settle|zahl|bezahl|überweis|begleich|payer|paiement|régle|virement)\w*",
+        )
+        .expect("a valid pattern")
+    });
+    static DEADLINE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+        Regex::new(r"(?i)\b(by|before|until|no later than|bis zum|bis|spätestens|avant le|avant|au plus tard le)\s*$")
+            .expect("a valid pattern")
+    });
+    ctx.lines.iter().enumerate().find_map(|(li, line)| {
+        let d = find_dates_with(&line.text, ctx.order).into_iter().find(|d| {
+            let before = &line.text[..d.start];
+            DEADLINE.is_match(before) && PAYMENT.is_match(before)
+        })?;
+        let text = &line.text[d.start..d.end];
+        Some(Candidate {
+            value: json!(d.iso),
+            ..Candidate::of_text(text, 0.55, line.page, line.bbox_of(d.start, d.end), li)
+        })
+    })
+}
+
 fn pattern_candidate(ctx: &Ctx, pattern: &str) -> Option<Candidate> {
     let re = Regex::new(&format!(r"\b(?:{pattern})")).ok()?;
     for (li, line) in ctx.lines.iter().enumerate() {
@@ -1836,6 +1935,7 @@ pub(crate) fn extract_from_pages(document: &Document, spec: &Spec) -> Extraction
                 first_date_taken = true;
                 first_date_candidate(&ctx, &used_dates)
             }
+            FieldKind::Date if field.name.contains("due") => payment_deadline(&ctx),
             FieldKind::Name if is_vendor_field(&field.name) => {
                 let mut cands = legal_name_candidates(&ctx, &buyer_fields);
                 // Two parties side by side with no label: the one read first is the issuer, the

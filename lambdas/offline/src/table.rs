@@ -8,6 +8,7 @@ use std::collections::{HashMap, HashSet};
 
 use docex_core::{Extraction, FieldEvidence, FieldKind, FieldSpec, Spec};
 use docex_normalize::{find_money, find_money_grouped, fold, parse_currency};
+use regex::Regex;
 use serde_json::{Map, Value, json};
 
 use crate::fields::{Ctx, priced};
@@ -37,6 +38,14 @@ fn unit_price_and_amount(columns: &[FieldSpec]) -> (Option<&FieldSpec>, Option<&
     let mut money = columns.iter().filter(|spec| matches!(spec.kind, FieldKind::Money));
     let unit = money.clone().find(|spec| spec.name.contains("unit"));
     (unit, money.find(|spec| !spec.name.contains("unit")))
+}
+
+/// Whether line `li` is the header row of a table the spec asks for (its items' titles).
+pub(crate) fn heads_a_table(ctx: &Ctx, li: usize) -> bool {
+    ctx.fields.iter().any(|field| match &field.kind {
+        FieldKind::Table(columns) => find_header(ctx, columns, std::iter::once(li)).is_some(),
+        _ => false,
+    })
 }
 
 /// Finds the header row among the lines `within`: the line where the most columns have a
@@ -278,6 +287,7 @@ fn parse_cell(kind: &FieldKind, text: &str, after: &str) -> Option<Value> {
             // A cell holds one amount: "5 155,00" is 5155 even without a currency. A rate
             // ("0 %", a VAT column set close beside the price, its sign maybe under the next
             // column) is none.
+            let text = &without_per_unit(text);
             let found: Vec<_> = find_money_grouped(text)
                 .into_iter()
                 .filter(|m| {
@@ -298,6 +308,14 @@ fn parse_cell(kind: &FieldKind, text: &str, after: &str) -> Option<Value> {
             (!t.is_empty()).then(|| json!(t))
         }
     }
+}
+
+/// A price per unit without its unit: "14.12 £/month", "1038,47/Std." read as "14.12 £",
+/// "1038,47". The unit follows a slash right after the figure or its currency.
+fn without_per_unit(text: &str) -> std::borrow::Cow<'_, str> {
+    static PER_UNIT: std::sync::LazyLock<Regex> =
+        std::sync::LazyLock::new(|| Regex::new(r"([0-9\p{Sc}A-Z])/\p{L}[\p{L}.]*").expect("a valid pattern"));
+    PER_UNIT.replace_all(text, "$1")
 }
 
 /// Fills every table field of the spec that is not filled yet.
@@ -345,8 +363,24 @@ pub(crate) fn extract_tables(ctx: &Ctx, spec: &Spec, extraction: &mut Extraction
                 page_done = true;
                 continue;
             }
-            let totals_row =
-                ctx.hits.iter().any(|h| h.line == current && h.field.is_some_and(|f| total_fields.contains(&f)));
+            let totals_at =
+                |li: usize| ctx.hits.iter().any(|h| h.line == li && h.field.is_some_and(|f| total_fields.contains(&f)));
+            let totals_row = totals_at(current);
+            // An item's own discount right under its row ("10.0% discount  –50.82 €"), a rate
+            // and its amount, is neither a row nor the end of the table: more items may follow.
+            let discounts_the_item = || {
+                row_open
+                    && line.text.contains('%')
+                    && ctx
+                        .hits
+                        .iter()
+                        .filter(|h| h.line == current)
+                        .all(|h| h.field.is_none_or(|f| ctx.fields[f].name.contains("discount")))
+            };
+            if totals_row && discounts_the_item() {
+                previous_y1 = line.bbox.y1;
+                continue;
+            }
             if totals_row {
                 break;
             }
@@ -431,6 +465,14 @@ pub(crate) fn extract_tables(ctx: &Ctx, spec: &Spec, extraction: &mut Extraction
                 });
             if has_number && labelled_figure {
                 continue;
+            }
+            // A figure with no description right over a line of the totals is that line's,
+            // wrapped in its narrow cell ("14452,05" over "Summe (netto)   CHF"): the table has ended.
+            let over_totals = ctx.lines.get(current + 1).is_some_and(|next| {
+                next.page == line.page && next.bbox.y0 - line.bbox.y1 < line.height() && totals_at(current + 1)
+            });
+            if has_number && over_totals && text_col.is_some_and(|spec| !item.contains_key(&spec.name)) {
+                break;
             }
             if has_number {
                 rows.push((item, sources));

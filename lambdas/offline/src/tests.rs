@@ -2177,3 +2177,165 @@ fn a_key_naming_a_thing_of_its_own_under_a_heading_keys_its_own_number() {
     ]);
     assert_eq!(run(&numbered, "invoice").data["invoice_number"], json!("2024-17"));
 }
+
+#[test]
+fn a_return_address_names_the_seller_though_the_page_prints_it_nowhere_else() {
+    // dinbrief's DIN letter with no information block: no letterhead, the seller named only
+    // in the return address over the window.
+    let d = sized(&[
+        ("Pinecrest Dental Lab · Leopoldstraße 31 · 80802 München", 68.0, 130.0, 8.0),
+        ("Wayne Logistics s.r.o.", 68.0, 150.0, 12.0),
+        ("Bahnhofstrasse 12", 68.0, 164.0, 12.0),
+        ("8001 Zürich", 68.0, 178.0, 12.0),
+        ("Invoice 2021-1215", 68.0, 269.0, 12.0),
+        ("22 April 2025", 500.0, 269.0, 12.0),
+        ("Sum (gross)", 419.0, 550.0, 10.0),
+        ("10757.40 €", 522.0, 550.0, 10.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["vendor_name"], json!("Pinecrest Dental Lab"));
+    assert_eq!(x.data["buyer_name"], json!("Wayne Logistics s.r.o."));
+}
+
+#[test]
+fn a_form_of_address_over_the_window_recipient_is_no_name() {
+    // erechnung's letter to a person: "Mr." on a line of its own over the name.
+    let d = sized(&[
+        ("Horizonte Consultoria Ltda. – Lärchenweg 22 – 63512 Hainburg", 71.0, 120.0, 8.0),
+        ("Date:", 381.0, 146.0, 10.0),
+        ("2024-06-18", 417.0, 146.0, 10.0),
+        ("Mr.", 71.0, 140.0, 10.0),
+        ("Max Mustermann", 71.0, 153.0, 10.0),
+        ("Finkengasse 1", 71.0, 166.0, 10.0),
+        ("63633 Birstein", 71.0, 179.0, 10.0),
+        ("Horizonte Consultoria Ltda.", 71.0, 780.0, 8.0),
+        ("Total (gross):", 419.0, 550.0, 10.0),
+        ("20,916.92 EUR", 500.0, 550.0, 10.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["buyer_name"], json!("Max Mustermann"));
+    assert_eq!(x.data["vendor_name"], json!("Horizonte Consultoria Ltda."));
+}
+
+#[test]
+fn a_date_under_the_items_tables_head_is_the_items_not_the_invoices() {
+    // dinbrief: a "Datum" column in the item table, one item, and the letter's own date set
+    // right beside the subject with no label.
+    let d = sized(&[
+        ("Rechnung Nr. 530/22", 68.0, 269.0, 12.0),
+        ("Birstein, 28. April 2021", 430.0, 269.0, 12.0),
+        ("#", 80.0, 315.0, 10.0),
+        ("Beschreibung", 97.0, 315.0, 10.0),
+        ("Datum", 300.0, 315.0, 10.0),
+        ("Einzelpreis", 380.0, 315.0, 10.0),
+        ("Anzahl", 450.0, 315.0, 10.0),
+        ("Gesamtpreis", 510.0, 315.0, 10.0),
+        ("1", 80.0, 339.0, 10.0),
+        ("On-site installation", 97.0, 339.0, 10.0),
+        ("25.02.2025", 300.0, 339.0, 10.0),
+        ("171,00 CHF", 380.0, 339.0, 10.0),
+        ("5,00", 460.0, 339.0, 10.0),
+        ("855,00 CHF", 510.0, 339.0, 10.0),
+        ("Summe (brutto)", 419.0, 400.0, 10.0),
+        ("855,00 CHF", 510.0, 400.0, 10.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["issue_date"], json!("2021-04-28"));
+    assert_eq!(x.data["line_items"].as_array().map(Vec::len), Some(1));
+}
+
+#[test]
+fn sums_wrapped_in_narrow_cells_and_prices_per_unit() {
+    // dinbrief's sums in a narrow cell: the figure over the label's line, only the currency
+    // beside "Sum (net)"; a unit price with its unit after a slash.
+    let d = sized(&[
+        ("Description", 97.0, 315.0, 10.0),
+        ("Unit Price", 380.0, 315.0, 10.0),
+        ("Quantity", 450.0, 315.0, 10.0),
+        ("Line Total", 510.0, 315.0, 10.0),
+        ("Cloud server (monthly)", 97.0, 339.0, 10.0),
+        ("793.60 CHF/month", 355.0, 339.0, 10.0),
+        ("4.50", 470.0, 339.0, 10.0),
+        ("3571.20 CHF", 510.0, 339.0, 10.0),
+        ("3571.20", 520.0, 380.0, 10.0),
+        ("Sum (net)", 419.0, 390.0, 10.0),
+        ("CHF", 540.0, 390.0, 10.0),
+        ("+8.10% VAT", 419.0, 406.0, 10.0),
+        ("289.27 CHF", 510.0, 406.0, 10.0),
+        ("3860.47", 520.0, 425.0, 10.0),
+        ("Sum (gross)", 419.0, 435.0, 10.0),
+        ("CHF", 540.0, 435.0, 10.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["net_amount"], json!(3571.2));
+    assert_eq!(x.data["total_amount"], json!(3860.47));
+    assert_eq!(x.data["currency"], json!("CHF"));
+    assert_eq!(
+        x.data["line_items"],
+        json!([{"description": "Cloud server (monthly)", "unit_price": 793.6, "quantity": 4.5, "amount": 3571.2}])
+    );
+}
+
+#[test]
+fn an_items_own_discount_under_its_row_does_not_end_the_table() {
+    // dinbrief: "10.0% discount" under an item, more items under it; "VAT 186.93" in the
+    // sums is no VAT number.
+    let d = sized(&[
+        ("Description", 97.0, 315.0, 10.0),
+        ("Unit Price", 380.0, 315.0, 10.0),
+        ("Quantity", 450.0, 315.0, 10.0),
+        ("Line Total", 510.0, 315.0, 10.0),
+        ("Maintenance contract", 97.0, 339.0, 10.0),
+        ("508.28 €/h", 370.0, 339.0, 10.0),
+        ("1.00", 470.0, 339.0, 10.0),
+        ("508.28 €", 510.0, 339.0, 10.0),
+        ("10.0% discount", 97.0, 358.0, 10.0),
+        ("–50.82 €", 510.0, 358.0, 10.0),
+        ("On-site installation", 97.0, 382.0, 10.0),
+        ("24.56 €/month", 360.0, 382.0, 10.0),
+        ("7.50", 470.0, 382.0, 10.0),
+        ("184.20 €", 510.0, 382.0, 10.0),
+        ("Sum (net)", 419.0, 410.0, 10.0),
+        ("641.66 €", 510.0, 410.0, 10.0),
+        ("+7.00% VAT", 419.0, 422.0, 10.0),
+        ("112.89 €", 510.0, 422.0, 10.0),
+        ("+19.00% VAT", 419.0, 434.0, 10.0),
+        ("186.93 €", 510.0, 434.0, 10.0),
+        ("Sum (gross)", 419.0, 446.0, 10.0),
+        ("941.48 €", 510.0, 446.0, 10.0),
+    ]);
+    let x = run(&d, "invoice");
+    let items = x.data["line_items"].as_array().cloned().unwrap_or_default();
+    assert_eq!(items.len(), 2, "{items:?}");
+    assert_eq!(items[1]["description"], json!("On-site installation"));
+    assert_eq!(items[1]["unit_price"], json!(24.56));
+    assert_eq!(x.data["net_amount"], json!(641.66));
+    assert_eq!(x.data.get("vendor_vat_id"), None);
+}
+
+#[test]
+fn the_date_a_sentence_asks_payment_by_is_due() {
+    // dinbrief's letters close with the date to pay by in a sentence of their own.
+    for (sentence, due) in [
+        ("Bitte überweisen Sie den Betrag bis zum 12.05.2021 auf unser Konto.", "2021-05-12"),
+        ("Please transfer the amount to our account by 06/05/2021.", "2021-05-06"),
+    ] {
+        let d = sized(&[
+            ("Rechnung 2021-0815", 68.0, 269.0, 12.0),
+            ("Birstein, 28.04.2021", 440.0, 269.0, 12.0),
+            ("Summe (brutto)", 419.0, 400.0, 10.0),
+            ("855,00 €", 510.0, 400.0, 10.0),
+            (sentence, 68.0, 430.0, 10.0),
+        ]);
+        let x = run(&d, "invoice");
+        assert_eq!(x.data["issue_date"], json!("2021-04-28"));
+        assert_eq!(x.data["due_date"], json!(due), "{sentence}");
+    }
+    // A date the sentence does not ask payment by is none.
+    let d = sized(&[
+        ("Invoice 2021-0815", 68.0, 269.0, 12.0),
+        ("28.04.2021", 440.0, 269.0, 12.0),
+        ("Delivered by 06/05/2021.", 68.0, 430.0, 10.0),
+    ]);
+    assert_eq!(run(&d, "invoice").data.get("due_date"), None);
+}
