@@ -212,7 +212,8 @@ fn generated_documents_evaluate_against_their_known_ground_truth() {
 /// the invoice package's tables in Swedish, Estonian, Finnish and Dutch, isodoc's invoices in
 /// German, Catalan, Serbian and Swedish, Venezuelan invoices by the factura class, French
 /// invoices by the facture class, django-invoice's, pretix's in Spanish and English and as its
-/// European-style letter in German and Danish; made by
+/// European-style letter in German and Danish, dinbrief's DIN letters in German and English,
+/// erechnung's in German (ZUGFeRD) and English (the PDF alone); made by
 /// `benches/third_party_invoices.py`, `.mjs` and `benches/third_party_pretix.py`):
 /// what the extractor reads of them now, so a change that loses any of it fails here.
 #[test]
@@ -220,7 +221,7 @@ fn invoices_from_other_generators_keep_their_fields_and_line_items() {
     let dir = tempfile::tempdir().unwrap();
     let manifest = workspace().join("tests/fixtures/devset/third-party/manifest.json");
     let report = eval_json(dir.path(), manifest.to_str().unwrap(), &[]);
-    assert_eq!(report["summary"]["documents"], 58);
+    assert_eq!(report["summary"]["documents"], 62);
     assert_eq!(report["summary"]["failed"], 0);
     for field in ["invoice_number", "issue_date", "currency"] {
         assert_eq!(
@@ -234,8 +235,8 @@ fn invoices_from_other_generators_keep_their_fields_and_line_items() {
     // with no label) and facturapdf's two (under "Nombre" in a form of boxed fields). Every
     // seller is found: on invoice-it the block read first, not the customer's "Globex
     // Corporation" beside it, whatever its legal form.
-    assert_eq!(count(&report, "buyer_name", "correct"), 54, "{}", report["per_field"]["buyer_name"]);
-    assert_eq!(count(&report, "vendor_name", "correct"), 58, "{}", report["per_field"]["vendor_name"]);
+    assert_eq!(count(&report, "buyer_name", "correct"), 58, "{}", report["per_field"]["buyer_name"]);
+    assert_eq!(count(&report, "vendor_name", "correct"), 62, "{}", report["per_field"]["vendor_name"]);
     // The Lithuanian template prints its totals column a line off its wrapped labels.
     assert!(count(&report, "total_amount", "correct") >= 24, "{}", report["per_field"]["total_amount"]);
     let unit_prices = "line_items[].unit_price";
@@ -316,6 +317,12 @@ fn invoices_from_other_generators_keep_their_fields_and_line_items() {
     // pretix: each party's heading in capitals beside another column's head ("FACTURA DE
     // EVENTO"), the net only in the table of the taxes included ("Valor neto"); as a letter,
     // the customer under a return address whose line the seller's block, set right, shares.
+    // dinbrief: the seller named in the return address alone or again in an information block
+    // of titled lines, the letter's date beside the subject with no label, a "Datum" column in
+    // the items, prices per unit ("14,12 €/Std."), an item's discount under its row, sums
+    // wrapped in a narrow cell ("14452,05" over "Summe (netto)   CHF"), the date a sentence
+    // asks payment by. erechnung: its information block of "Rechnungsnr.:", "Datum:" and
+    // "Fälligkeitsdatum:", from the page alone or with its ZUGFeRD XML.
     let reportlab_and_xelatex = [
         "facture (fr-FR)",
         "django-invoice",
@@ -323,6 +330,10 @@ fn invoices_from_other_generators_keep_their_fields_and_line_items() {
         "pretix (en, classic)",
         "pretix (de, modern1)",
         "pretix (da, modern1)",
+        "dinbrief (de)",
+        "dinbrief (en)",
+        "erechnung (de, ZUGFeRD)",
+        "erechnung (en, PDF alone)",
     ]
     .map(String::from);
     for source in latex.iter().chain(&invoice_package).chain(&isodoc).chain(&factura).chain(&reportlab_and_xelatex) {
