@@ -1,13 +1,15 @@
 """Invoices laid out by other people's software, with their ground truth.
 
-Writes PDF invoices made by nine invoice generators from PyPI that docex has never been
+Writes PDF invoices made by twelve invoice generators from PyPI that docex has never been
 shaped to, InvoiceGenerator (A4, English, Czech and Brazilian Portuguese labels, babel's
 number and date formats of the currency's locale), pyinvoice (US letter, label/value
 tables), invoicepy (HTML through WeasyPrint, English and English/Lithuanian), invoicer
 (ReportLab, Slovak), facturapdf (ReportLab, Spanish), pyinvoicer (HTML through
 WeasyPrint, English), django-invoicing (Django templates in five languages) and
 django-oscar-invoices (a Django template in English and Dutch), both printed by Chromium, and
-django-invoice (ReportLab, English), and by
+django-invoice (ReportLab, English), dinbrief (ReportLab, DIN window letters in German and
+English), erechnung (ReportLab, German and English, with or without its ZUGFeRD XML) and
+arca-factura-pdf (fpdf2, Argentine invoices in the ARCA layout), and by
 LaTeX (KOMA-Script's scrlttr2 letters with invoice2 tables, English and German; the
 simpleinvoice package, English and Norwegian; US commercial invoices by invoice-class; letters
 with the invoice package's tables in Swedish, Estonian, Finnish and Dutch; invoices by the isodoc
@@ -1575,6 +1577,95 @@ def latex_escape(text):
     return "".join({"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_"}.get(c, c) for c in text)
 
 
+def arca_factura_batch(out_dir, count, seed):
+    """Argentine electronic invoices by arca-factura-pdf 0.1.0 (MIT; fpdf2, with the Inter,
+    Source Serif 4 or DejaVu fonts it ships, or Helvetica, after its five style presets), in
+    the layout of ARCA (AFIP): the issuer's brand large over "Razón Social:", "Domicilio
+    Comercial:", "Condición frente al IVA:", "Ingresos Brutos:" and "Inicio de Actividades:",
+    the invoice's letter (A, B or C) boxed in the middle, "FACTURA" with "Punto de Venta: 0003
+    Comp. Nro: 00000123" (the invoice's number is the two, "0003-00000123"), "Fecha de
+    Emisión:" and the issuer's CUIT on the right, at random the issuer's own reference after
+    "Factura proforma:", the receptor under "DATOS DEL RECEPTOR" (a company or "Consumidor
+    Final"), a billed period with "Fecha de Vto. para el pago:" for services, the items
+    ("Código | Producto / Servicio | Cantidad | U. medida | Precio Unit. | % Bonif. | Subtotal",
+    and on A and B "Alíc. IVA" and "Subtotal c/IVA"), the sums ("Importe Neto Gravado:", "IVA
+    21%:", "IVA 10,5%:", "Importe Total:"; a C invoice discriminates no VAT), the CAE and its
+    QR code. Amounts in pesos as "$1.000,00". Its package imports an API-boundary schema
+    written for pydantic 2, which the renderer does not use and invoicepy's pydantic 1 cannot
+    load: the renderer is imported without it."""
+    sys.modules.setdefault("factura_pdf.schema", types.SimpleNamespace(PdfBrandingModel=None))
+    from factura_pdf.generator import PRESETS, PdfBranding, branding_from_dict, generate_invoice_pdf
+
+    rng = random.Random(f"{seed}-arca")
+    issuers = [("Tecno Andina S.A.", "Tecno Andina"), ("Panificadora del Plata S.R.L.", "Panificadora del Plata"),
+               ("Servicios Patagónicos S.A.", "Servicios Patagónicos"), ("Estudio Rivas y Asociados", "Estudio Rivas"),
+               ("Logística Río Bravo S.R.L.", "Río Bravo Logística"), ("Lumen Systems S.A.", "Lumen Systems")]
+    places = ["Av. Corrientes 1234, CABA", "San Martín 455, Rosario, Santa Fe", "Bv. Oroño 1020, Rosario",
+              "Av. Colón 3100, Córdoba", "Mitre 77, San Carlos de Bariloche, Río Negro"]
+    customers = ["Distribuidora El Faro S.R.L.", "Comercial del Sur S.A.", "Tecno Insumos S.A.", "María López",
+                 "Juan Pérez", "Consumidor Final"]
+    things = [("Consultoría técnica", "Relevamiento y diagnóstico"), ("Desarrollo de software", "Sprint quincenal"),
+              ("Resma A4 75g", "Caja x10 resmas"), ("Servicio de logística", ""), ("Harina 000", "Bolsa 25 kg"),
+              ("Honorarios profesionales", "Asesoramiento mensual"), ("Alquiler de sala", "Jornada completa")]
+    entries = []
+    for n in range(count):
+        (legal, brand), place = rng.choice(issuers), rng.choice(places)
+        kind = rng.choice([1, 6, 6, 11])
+        service = rng.choice([1, 2, 3])
+        items, net = [], Decimal(0)
+        for _ in range(rng.randint(1, 8)):
+            name, description = rng.choice(things)
+            quantity, rate = Decimal(rng.choice([1, 1, 2, 3, 5, 10])), Decimal(rng.randint(50000, 6000000)) / 100
+            items.append({"name": name, "description": description, "quantity": float(quantity), "rate": float(rate),
+                          "item_total": float(quantity * rate)})
+            net += quantity * rate
+        if kind == 11:
+            rates = []
+        elif kind == 1 and len(items) >= 2 and rng.random() < 0.5:
+            base21 = sum((Decimal(str(i["item_total"])) for i in items[:len(items) // 2]), Decimal(0))
+            rates = [(5, base21, Decimal("0.21")), (4, net - base21, Decimal("0.105"))]
+        else:
+            rates = [(5, net, Decimal("0.21"))]
+        shares = [{"id": code, "base_imp": float(base), "importe": money(base * rate)} for code, base, rate in rates]
+        vat = sum((Decimal(str(share["importe"])) for share in shares), Decimal(0))
+        total = net + vat
+        customer = rng.choice(customers if kind != 1 else customers[:3])
+        cuit = "30" + "".join(str(rng.randint(0, 9)) for _ in range(9)) if customer != "Consumidor Final" else ""
+        issued = some_date(rng)
+        due = issued + datetime.timedelta(days=rng.choice([10, 15, 30]))
+        point, number = rng.choice([1, 1, 3, 12]), rng.randint(1, 99999)
+        detail = {"invoice_number": f"INV-{rng.randint(1000, 999999):06d}", "date": issued.isoformat(), "due_date": due.isoformat(),
+                  "customer_name": customer, "total": float(total), "tax_total": float(vat), "notes": "",
+                  "line_items": items, "custom_fields": []}
+        arca_data = {"tipo_cbte": kind, "punto_venta": point, "fecha": issued.isoformat(), "fecha_vto": due.isoformat(),
+                     "cuit_receptor": cuit, "importe_neto": float(net), "importe_iva": float(vat), "importe_total": float(total),
+                     "concepto": service, "alicuotas": shares}
+        result = {"cae": rng.randint(10**13, 10**14 - 1), "cae_vto": f"{issued + datetime.timedelta(days=10):%Y%m%d}",
+                  "nro_comprobante": number}
+        branding = branding_from_dict({"brand_name": brand, "emisor_nombre": brand, "emisor_razon_social": legal,
+                                       "emisor_domicilio": place, "emisor_iibb": f"{rng.randint(900, 999)}-{rng.randint(100000, 999999)}-{rng.randint(0, 9)}",
+                                       "emisor_inicio_act": f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/{rng.randint(1995, 2020)}",
+                                       "style": {"preset": rng.choice(sorted(PRESETS))},
+                                       "options": {"show_proforma": rng.random() < 0.5}}, base=PdfBranding())
+        file = f"arca-factura-{n:02d}.pdf"
+        with open(os.path.join(out_dir, file), "wb") as pdf:
+            pdf.write(generate_invoice_pdf(detail, arca_data, result, cuit_emisor="20" + "".join(str(rng.randint(0, 9)) for _ in range(9)),
+                                           branding=branding))
+        truth = {"invoice_number": f"{point:04d}-{number:08d}", "issue_date": issued.isoformat(), "currency": "ARS",
+                 "vendor_name": legal, "buyer_name": customer, "total_amount": money(total),
+                 "line_items": [{"description": f"{i['name']} - {i['description']}" if i["description"] else i["name"],
+                                 "quantity": i["quantity"], "unit_price": money(i["rate"]), "amount": money(i["item_total"])}
+                                for i in items]}
+        if kind != 11:  # a C invoice prints its total alone
+            truth["net_amount"] = money(net)
+        if len(shares) == 1:  # two rates print two taxes and no sum of them
+            truth["tax_amount"] = money(vat)
+        if service in (2, 3):
+            truth["due_date"] = due.isoformat()
+        entries.append(manifest_entry(file, f"arca-factura-pdf ({'ABC'[[1, 6, 11].index(kind)]})", truth))
+    return entries
+
+
 def batch_in_own_process(args, *flags):
     """The invoices of a batch this script makes in a process of its own (see main)."""
     return json.loads(subprocess.run([sys.executable, __file__, args.out_dir, "--count", str(args.count), "--seed", args.seed,
@@ -1617,6 +1708,7 @@ def main():
     entries += django_invoice_batch(args.out_dir, args.count, args.seed)
     entries += batch_in_own_process(args, "--dinbrief")
     entries += erechnung_batch(args.out_dir, args.count, args.seed)
+    entries += arca_factura_batch(args.out_dir, args.count, args.seed)
     with open(os.path.join(args.out_dir, "manifest.json"), "w") as manifest:
         json.dump(entries, manifest, indent=1, ensure_ascii=False)
     print(f"{len(entries)} invoices in {args.out_dir}", file=sys.stderr)

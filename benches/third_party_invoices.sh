@@ -4,7 +4,8 @@
 # and Brazilian Portuguese; pyinvoice; invoicepy in English and English/Lithuanian; invoicer in
 # Slovak; facturapdf in Spanish; pyinvoicer; django-invoicing in five languages and
 # django-oscar-invoices in English and Dutch, printed by Chromium; django-invoice; dinbrief's
-# DIN window letters and erechnung's ZUGFeRD invoices, German and English) and with
+# DIN window letters and erechnung's ZUGFeRD invoices, German and English; arca-factura-pdf's
+# Argentine invoices) and with
 # LaTeX (KOMA-Script letters with invoice2 tables, English and German; simpleinvoice, English
 # and Norwegian; US commercial invoices by invoice-class; letters with the invoice package's
 # tables in Swedish, Estonian, Finnish and Dutch; isodoc's invoices in its twelve languages;
@@ -19,7 +20,7 @@
 # layout (the held-out figures) and which after.
 #
 # Usage: benches/third_party_invoices.sh [eval options, e.g. --json]   (from the repository root)
-# Env:   COUNT   invoices per generator and language (default 8, so 304 in all; django-invoicing, django-oscar-invoices, dinbrief and erechnung make COUNT over their languages)
+# Env:   COUNT   invoices per generator and language (default 8, so 312 in all; django-invoicing, django-oscar-invoices, dinbrief and erechnung make COUNT over their languages)
 #        SEED    the random data's seed (default 1)
 #        KEEP    a folder to keep the invoices and manifest in (default: a temporary one)
 #        VENV    the virtual environment for the Python generators (default: $TMPDIR/docex-third-party-venv)
@@ -70,7 +71,9 @@ VENV=${VENV:-${TMPDIR:-/tmp}/docex-third-party-venv}
   'pyinvoicer==0.0.3' 'django-invoicing==13.1.0' 'django-oscar-invoices==0.2' 'django-invoice==0.3.2'
 # dinbrief and erechnung draw with the ReportLab the others brought; erechnung embeds its XML
 # with factur-x and pikepdf.
-"$VENV/bin/python" -m pip install -q --disable-pip-version-check 'dinbrief==0.5.2' 'erechnung==0.3.0'
+"$VENV/bin/python" -m pip install -q --disable-pip-version-check 'dinbrief==0.5.2' 'erechnung==0.3.0' 'fpdf2==2.8.9'
+# arca-factura-pdf asks for pydantic 2 for a schema its renderer does not use; invoicepy pins 1.
+"$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps 'arca-factura-pdf==0.1.0'
 # django-invoicing's and django-oscar-invoices' templates and translations, and django-invoice's
 # drawing, run on Django alone: their models (and Oscar, and the packages they need) are not used.
 "$VENV/bin/python" -m pip install -q --disable-pip-version-check 'Django==5.2.19'
