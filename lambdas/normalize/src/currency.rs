@@ -210,8 +210,8 @@ fn named_place_currency(context: &str) -> Option<&'static str> {
 
 /// Like [`parse_currency`], but a bare `$` (or `kr`) is read in the light of the
 /// surrounding text: a `$` is the dollar (or peso) whose ISO code alone appears in
-/// `context` ("Amount (USD)"), else AUD, CAD, NZD, SGD, HKD or MXN when the country is
-/// named, USD otherwise; `kr` is NOK or DKK when Norway or Denmark is named or the text is
+/// `context` ("Amount (USD)"), else AUD, CAD, NZD, SGD, HKD, MXN or ARS when the country is
+/// named (or, for Argentina, its tax number, CUIT), USD otherwise; `kr` is NOK or DKK when Norway or Denmark is named or the text is
 /// in its language, SEK otherwise; `Bs.` is the boliviano where Bolivia is named, the
 /// Venezuelan bolívar otherwise.
 pub fn parse_currency_in_context(text: &str, context: &str) -> Option<&'static str> {
@@ -223,6 +223,7 @@ pub fn parse_currency_in_context(text: &str, context: &str) -> Option<&'static s
         ("SGD", &["singapore"]),
         ("HKD", &["hong kong dollars"]),
         ("MXN", &["mexico", "mexicanos"]),
+        ("ARS", &["argentina", "cuit", "afip", "ingresos brutos"]),
         ("USD", &[]),
     ];
     let code = parse_currency(text)?;
@@ -301,6 +302,8 @@ mod tests {
         assert_eq!(parse_currency_in_context("$", "Sydney NSW, Australia"), Some("AUD"));
         assert_eq!(parse_currency_in_context("$", "Toronto, Canada"), Some("CAD"));
         assert_eq!(parse_currency_in_context("$", "Seattle, WA"), Some("USD"));
+        // An Argentine invoice names the issuer's tax number, CUIT, and its gross income tax.
+        assert_eq!(parse_currency_in_context("$", "CUIT: 20-35323964-5\nIngresos Brutos: 939-349672-7"), Some("ARS"));
         // A code printed on the page outweighs a country named on it.
         assert_eq!(parse_currency_in_context("$", "Country of origin: Mexico\nAmount (USD)"), Some("USD"));
         assert_eq!(parse_currency_in_context("$", "Ship to: Canada\nAll amounts in AUD"), Some("AUD"));

@@ -255,8 +255,15 @@ fn below_region(ctx: &Ctx, hit: &LabelHit) -> Option<(usize, usize, usize)> {
             })
             .max_by(|a, b| a.2.total_cmp(&b.2));
         if let Some((s, e, _)) = best {
-            // "Due date: 12 May" under "Date" is the value of its own label.
-            if ctx.hits.iter().any(|h| h.line == j && h.start == s) {
+            // "Due date: 12 May" under "Date" is the value of its own label; but a seller's key
+            // under the customer's heading ("Razón social:") keys the customer's name.
+            let field_of = |h: &LabelHit| h.field.map(|f| ctx.fields[f].name.as_str());
+            let buyers_heading = field_of(hit).is_some_and(is_buyer_field);
+            if ctx
+                .hits
+                .iter()
+                .any(|h| h.line == j && h.start == s && !(buyers_heading && field_of(h).is_some_and(is_vendor_field)))
+            {
                 return None;
             }
             // "(Not for payment)" under a label is a remark; the value comes after it. ("(555)
@@ -279,8 +286,18 @@ fn below_region(ctx: &Ctx, hit: &LabelHit) -> Option<(usize, usize, usize)> {
             // Or the key and its name in one run of words, the name followed by a dotted
             // leader: "Razón social: Globex Corporation . . . ."
             let names_a_party = hit.field.is_some_and(|f| ctx.fields[f].kind == FieldKind::Name);
-            if let Some((vs, ve)) = names_a_party.then(|| name_after_key(&line.text[s..e])).flatten() {
-                return Some((j, s + vs, s + ve));
+            let keyed =
+                |(ks, ke): (usize, usize)| name_after_key(&line.text[ks..ke]).map(|(vs, ve)| (ks + vs, ks + ve));
+            if let Some((vs, ve)) = names_a_party.then(|| keyed((s, e))).flatten() {
+                // The row may key a tax number first and the name further on: "CUIT:
+                // 30-51035411-1   Razón Social: Distribuidora El Faro S.R.L."
+                let named_further = || {
+                    let further = line.segments().into_iter().filter(|&(ns, _)| ns >= e);
+                    further.filter_map(keyed).find(|&(ns, ne)| name_like(&line.text[ns..ne]))
+                };
+                let (vs, ve) =
+                    if name_like(&line.text[vs..ve]) { (vs, ve) } else { named_further().unwrap_or((vs, ve)) };
+                return Some((j, vs, ve));
             }
             return Some((j, s, e));
         }
@@ -608,6 +625,11 @@ fn labelled_candidates(ctx: &Ctx, index: usize, field: &FieldSpec, fallback: boo
         .iter()
         .filter(|h| h.field == Some(index) && !continues_a_label(ctx, h) && is_fallback_hit(ctx, h, field) == fallback)
     {
+        // A seller's key under the customer's heading ("Razón social:" under "Datos del
+        // cliente") keys the customer's name.
+        if is_vendor_field(&field.name) && under_a_buyer_heading(ctx, hit) {
+            continue;
+        }
         let q = label_quality(hit.len);
         let line = &ctx.lines[hit.line];
         let starts_segment = line.segment_at(hit.start).is_some_and(|(s, _)| s == hit.start);
@@ -633,7 +655,10 @@ fn labelled_candidates(ctx: &Ctx, index: usize, field: &FieldSpec, fallback: boo
             });
         let rest_empty = heads_a_column || line.text.get(s..e).is_none_or(|t| !t.chars().any(|c| c.is_alphanumeric()));
         if !rest_empty {
-            if let Some(p) = parse_region(ctx, field, line, s, e) {
+            if let Some(mut p) = parse_region(ctx, field, line, s, e) {
+                if field.kind == FieldKind::Identifier {
+                    p.0 = with_point_of_sale(&line.text[..hit.start], p.0);
+                }
                 out.push(candidate(ctx, hit.line, p, 0.95 * q));
                 continue;
             }
@@ -678,6 +703,30 @@ fn labelled_candidates(ctx: &Ctx, index: usize, field: &FieldSpec, fallback: boo
         }
     }
     out
+}
+
+/// Whether a label's hit lies in the three lines under a hit of a buyer field's label.
+fn under_a_buyer_heading(ctx: &Ctx, hit: &LabelHit) -> bool {
+    let page = ctx.lines[hit.line].page;
+    ctx.hits.iter().any(|h| {
+        h.line < hit.line
+            && h.line + 3 >= hit.line
+            && ctx.lines[h.line].page == page
+            && h.field.is_some_and(|f| is_buyer_field(&ctx.fields[f].name))
+    })
+}
+
+/// An Argentine comprobante's number is its point of sale's and its own, printed apart:
+/// "Punto de Venta: 0003 Comp. Nro: 00088703" numbers it "0003-00088703". `before` is the
+/// text before the number's label.
+fn with_point_of_sale(before: &str, number: Value) -> Value {
+    static POINT_OF_SALE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+        Regex::new(r"(?i)\bpunto\s+de\s+venta\s*:?\s*([0-9]{1,5})\s*$").expect("a valid pattern")
+    });
+    match (POINT_OF_SALE.captures(before), number.as_str()) {
+        (Some(point), Some(own)) if own.chars().all(|c| c.is_ascii_digit()) => json!(format!("{}-{own}", &point[1])),
+        _ => number,
+    }
 }
 
 /// A date wrapped over two lines of a narrow cell beside its label: "18 September" right of

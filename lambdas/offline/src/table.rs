@@ -7,7 +7,7 @@
 use std::collections::{HashMap, HashSet};
 
 use docex_core::{Extraction, FieldEvidence, FieldKind, FieldSpec, Spec};
-use docex_normalize::{find_money, find_money_grouped, fold, parse_currency};
+use docex_normalize::{FoundMoney, find_money, find_money_grouped, fold, parse_currency};
 use regex::Regex;
 use serde_json::{Map, Value, json};
 
@@ -296,7 +296,21 @@ fn parse_cell(kind: &FieldKind, text: &str, after: &str) -> Option<Value> {
                     !rest.trim_start().starts_with('%')
                 })
                 .collect();
-            let m = if *kind == FieldKind::Money { found.last() } else { found.first() }?;
+            // Of a price marked with its currency and a bare figure beside it under the same
+            // title ("$35.618,69 0,00" under "Precio Unit. % Bonif."), the price.
+            // A rate between two amounts under one title ("$12.010,26 21% $14.532,41", titles
+            // set close: "Subtotal Alíc. IVA Subtotal c/IVA") parts the line's amount before
+            // tax, the first, from the one with it.
+            let marked: Vec<_> = found.iter().filter(|m| m.money.currency.is_some()).collect();
+            let rate_between = |(first, last): (&FoundMoney, &FoundMoney)| {
+                text.get(first.end..last.start).is_some_and(|between| between.contains('%'))
+            };
+            let m = match (kind, &marked[..]) {
+                (FieldKind::Money, _) if found.first().zip(found.last()).is_some_and(rate_between) => found.first(),
+                (FieldKind::Money, [only]) => Some(*only),
+                (FieldKind::Money, _) => found.last(),
+                _ => found.first(),
+            }?;
             Some(json!(m.money.amount))
         }
         FieldKind::Integer => {

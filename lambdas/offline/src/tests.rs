@@ -2339,3 +2339,50 @@ fn the_date_a_sentence_asks_payment_by_is_due() {
     ]);
     assert_eq!(run(&d, "invoice").data.get("due_date"), None);
 }
+
+#[test]
+fn an_argentine_comprobante_its_number_pesos_and_both_parties_razon_social() {
+    // arca-factura-pdf's ARCA layout: the number is the point of sale's and the comprobante's,
+    // "$" is the peso where the CUIT is printed, each party's legal name keyed "Razón Social:",
+    // the receptor's after its CUIT under "DATOS DEL RECEPTOR", a price beside a discount rate
+    // under one title, the billed period's due date under its title.
+    let d = sized(&[
+        ("Estudio Rivas", 40.0, 40.0, 16.0),
+        ("FACTURA", 380.0, 44.0, 12.0),
+        ("Razón Social: Estudio Rivas y Asociados", 31.0, 93.0, 7.0),
+        ("Punto de Venta: 0003 Comp. Nro: 00088703", 337.0, 80.0, 7.0),
+        ("Fecha de Emisión: 15/02/2024", 337.0, 95.0, 7.0),
+        ("CUIT: 20-35323964-5", 337.0, 110.0, 7.0),
+        ("Factura proforma: INV-344738", 337.0, 125.0, 7.0),
+        ("Período Facturado Desde:", 31.0, 150.0, 7.0),
+        ("Hasta:", 200.0, 150.0, 7.0),
+        ("Fecha de Vto. para el pago:", 380.0, 150.0, 7.0),
+        ("01/02/2024", 31.0, 160.0, 8.0),
+        ("29/02/2024", 200.0, 160.0, 8.0),
+        ("16/03/2024", 380.0, 160.0, 8.0),
+        ("DATOS DEL RECEPTOR", 31.0, 205.0, 7.0),
+        ("CUIT: 30-51035411-1", 31.0, 220.0, 7.0),
+        ("Razón Social: Distribuidora El Faro S.R.L.", 300.0, 220.0, 7.0),
+        ("Código", 34.0, 271.0, 7.0),
+        ("Producto / Servicio", 65.0, 271.0, 7.0),
+        ("Cantidad", 328.0, 271.0, 7.0),
+        ("Precio Unit. % Bonif.", 440.0, 271.0, 7.0),
+        ("Subtotal", 537.0, 271.0, 7.0),
+        ("Consultoría técnica", 65.0, 291.0, 8.0),
+        ("10,00", 334.0, 291.0, 8.0),
+        ("$35.618,69 0,00", 442.0, 291.0, 8.0),
+        ("$356.186,90", 520.0, 291.0, 8.0),
+        ("Importe Total:", 420.0, 400.0, 8.0),
+        ("$356.186,90", 520.0, 400.0, 8.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["invoice_number"], json!("0003-00088703"));
+    assert_eq!(x.data["currency"], json!("ARS"));
+    assert_eq!(x.data["vendor_name"], json!("Estudio Rivas y Asociados"));
+    assert_eq!(x.data["buyer_name"], json!("Distribuidora El Faro S.R.L."));
+    assert_eq!(x.data["due_date"], json!("2024-03-16"));
+    assert_eq!(
+        x.data["line_items"],
+        json!([{"description": "Consultoría técnica", "quantity": 10.0, "unit_price": 35618.69, "amount": 356186.9}])
+    );
+}
