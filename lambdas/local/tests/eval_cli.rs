@@ -213,7 +213,8 @@ fn generated_documents_evaluate_against_their_known_ground_truth() {
 /// German, Catalan, Serbian and Swedish, Venezuelan invoices by the factura class, French
 /// invoices by the facture class, django-invoice's, pretix's in Spanish and English and as its
 /// European-style letter in German and Danish, dinbrief's DIN letters in German and English,
-/// erechnung's in German (ZUGFeRD) and English (the PDF alone); made by
+/// erechnung's in German (ZUGFeRD) and English (the PDF alone), arca-factura-pdf's Argentine
+/// invoices; made by
 /// `benches/third_party_invoices.py`, `.mjs` and `benches/third_party_pretix.py`):
 /// what the extractor reads of them now, so a change that loses any of it fails here.
 #[test]
@@ -221,7 +222,7 @@ fn invoices_from_other_generators_keep_their_fields_and_line_items() {
     let dir = tempfile::tempdir().unwrap();
     let manifest = workspace().join("tests/fixtures/devset/third-party/manifest.json");
     let report = eval_json(dir.path(), manifest.to_str().unwrap(), &[]);
-    assert_eq!(report["summary"]["documents"], 62);
+    assert_eq!(report["summary"]["documents"], 64);
     assert_eq!(report["summary"]["failed"], 0);
     for field in ["invoice_number", "issue_date", "currency"] {
         assert_eq!(
@@ -235,8 +236,8 @@ fn invoices_from_other_generators_keep_their_fields_and_line_items() {
     // with no label) and facturapdf's two (under "Nombre" in a form of boxed fields). Every
     // seller is found: on invoice-it the block read first, not the customer's "Globex
     // Corporation" beside it, whatever its legal form.
-    assert_eq!(count(&report, "buyer_name", "correct"), 58, "{}", report["per_field"]["buyer_name"]);
-    assert_eq!(count(&report, "vendor_name", "correct"), 62, "{}", report["per_field"]["vendor_name"]);
+    assert_eq!(count(&report, "buyer_name", "correct"), 60, "{}", report["per_field"]["buyer_name"]);
+    assert_eq!(count(&report, "vendor_name", "correct"), 64, "{}", report["per_field"]["vendor_name"]);
     // The Lithuanian template prints its totals column a line off its wrapped labels.
     assert!(count(&report, "total_amount", "correct") >= 24, "{}", report["per_field"]["total_amount"]);
     let unit_prices = "line_items[].unit_price";
@@ -340,6 +341,14 @@ fn invoices_from_other_generators_keep_their_fields_and_line_items() {
         let all = &report["sources"][source.as_str()]["all"];
         assert_eq!(all["correct"], all["total"], "{source}: {all}");
     }
+    // arca-factura-pdf: "Punto de Venta: 0001 Comp. Nro: 00067321" is one number, "$" the
+    // peso beside a CUIT, each party's "Razón Social:" (the receptor's after its CUIT), a price
+    // and a discount rate under one title, the amount before tax and the one with it under
+    // titles set close. Every value is read; one description, clipped on the page to its
+    // column ("… y diagnóstic"), matches within the similarity threshold only.
+    let arca = &report["sources"]["arca-factura-pdf (A)"];
+    assert_eq!(arca["core"]["correct"], arca["core"]["total"], "{arca}");
+    assert_eq!((&arca["all"]["fp"], &arca["all"]["fn"]), (&json!(0), &json!(0)), "{arca}");
     let printed = ok(dir.path(), &["eval", "--spec", "invoice", "--manifest", manifest.to_str().unwrap()]);
     assert!(printed.contains("core, pyinvoice (2)"), "{printed}");
 }
