@@ -2024,6 +2024,15 @@ pub(crate) fn extract_from_pages(document: &Document, spec: &Spec) -> Extraction
                 choose(field, cands)
             }
             FieldKind::Name if is_buyer_field(&field.name) => recipient.clone(),
+            FieldKind::Money if is_total_field(field) => {
+                // An invoice that charges no tax may print its one sum as the net ("Summe
+                // (netto)" from a business exempt from VAT): with no tax named anywhere, that
+                // sum is the total, to be checked.
+                let named = |word: &str, f: usize| fields[f].name.to_lowercase().contains(word);
+                let taxed = ctx.hits.iter().any(|h| h.field.is_some_and(|f| named("tax", f)));
+                let net = chosen.iter().find(|(j, _)| matches!(fields[*j].kind, FieldKind::Money) && named("net", *j));
+                net.filter(|_| !taxed).map(|(_, c)| Candidate { confidence: c.confidence.min(0.5), ..c.clone() })
+            }
             FieldKind::Address if !is_buyer_field(&field.name) => {
                 head.as_ref().and_then(|h| letterhead_address(&ctx, h))
             }

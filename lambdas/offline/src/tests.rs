@@ -2386,3 +2386,27 @@ fn an_argentine_comprobante_its_number_pesos_and_both_parties_razon_social() {
         json!([{"description": "Consultoría técnica", "quantity": 10.0, "unit_price": 35618.69, "amount": 356186.9}])
     );
 }
+
+#[test]
+fn the_one_sum_of_an_invoice_without_tax_is_its_total_though_labelled_net() {
+    // dinbrief for a business exempt from VAT: its one sum under "Summe (netto)".
+    let untaxed = sized(&[
+        ("Rechnung Nr. 2023-5608", 68.0, 269.0, 12.0),
+        ("22. März 2024", 480.0, 269.0, 12.0),
+        ("Summe (netto)", 419.0, 400.0, 10.0),
+        ("19438,87 CHF", 510.0, 400.0, 10.0),
+    ]);
+    let x = run(&untaxed, "invoice");
+    assert_eq!(x.data["net_amount"], json!(19438.87));
+    assert_eq!(x.data["total_amount"], json!(19438.87));
+    assert!(x.fields["/total_amount"].confidence < 0.6, "to be checked");
+    // With a tax named, the net is no total.
+    let taxed = sized(&[
+        ("Rechnung Nr. 2023-5608", 68.0, 269.0, 12.0),
+        ("Summe (netto)", 419.0, 400.0, 10.0),
+        ("19438,87 CHF", 510.0, 400.0, 10.0),
+        ("+8,1% MwSt.", 419.0, 414.0, 10.0),
+        ("1574,55 CHF", 510.0, 414.0, 10.0),
+    ]);
+    assert_eq!(run(&taxed, "invoice").data.get("total_amount"), None);
+}
