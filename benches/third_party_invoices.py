@@ -1,6 +1,6 @@
 """Invoices laid out by other people's software, with their ground truth.
 
-Writes PDF invoices made by twelve invoice generators from PyPI that docex has never been
+Writes PDF invoices made by thirteen invoice generators from PyPI that docex has never been
 shaped to, InvoiceGenerator (A4, English, Czech and Brazilian Portuguese labels, babel's
 number and date formats of the currency's locale), pyinvoice (US letter, label/value
 tables), invoicepy (HTML through WeasyPrint, English and English/Lithuanian), invoicer
@@ -9,7 +9,8 @@ WeasyPrint, English), django-invoicing (Django templates in five languages) and
 django-oscar-invoices (a Django template in English and Dutch), both printed by Chromium, and
 django-invoice (ReportLab, English), dinbrief (ReportLab, DIN window letters in German and
 English), erechnung (ReportLab, German and English, with or without its ZUGFeRD XML) and
-arca-factura-pdf (fpdf2, Argentine invoices in the ARCA layout), and by
+arca-factura-pdf (fpdf2, Argentine invoices in the ARCA layout) and facturization (its LaTeX
+template, typeset by pdflatex), and by
 LaTeX (KOMA-Script's scrlttr2 letters with invoice2 tables, English and German; the
 simpleinvoice package, English and Norwegian; US commercial invoices by invoice-class; letters
 with the invoice package's tables in Swedish, Estonian, Finnish and Dutch; invoices by the isodoc
@@ -1666,6 +1667,86 @@ def arca_factura_batch(out_dir, count, seed):
     return entries
 
 
+def facturization_batch(out_dir, count, seed):
+    """Invoices by facturization 0.1.1 (MIT), its command line run on a YAML file per invoice
+    as its README shows: its own LaTeX template typeset by pdflatex, "Invoice" large at the
+    top right over "Invoice number:", "Date of issue:" ("March 5, 2024") and "Due date:",
+    "From" and "To" side by side, each an address whose first line is the party's name, then
+    "VAT ID:", "Corp. reg. no.:", "e-mail:" and "Phone:" rows; the table "Pos. | Description |
+    Qty | Unit price | Net | VAT rate | VAT | Amount" (the amount with its VAT), an item's
+    details in small print under it, "Total excl. VAT:", "VAT:" and "Total incl. VAT:" with the
+    currency the user writes after each sum, the payment details and a closing note. Numbers
+    with a decimal dot or comma (the file's `separator`), babel's hyphenation for English,
+    Swedish or German. The sums are the package's own (each line's VAT rounded)."""
+    import yaml
+
+    rng = random.Random(f"{seed}-facturization")
+    places = [["Storgatan 12", "111 22 Stockholm", "Sweden"], ["Via Roma 5", "09124 Cagliari", "Italy"],
+              ["Harbour Road 17", "Leeds LS1 4AP", "United Kingdom"], ["Parkway 300", "Austin, TX 78701", "USA"],
+              ["Kungsgatan 4", "411 19 Göteborg", "Sweden"]]
+    details = ["Remote work, 40 hours", "Travel expenses included", "Licence key sent by e-mail",
+               "On site, two visits", "Per the agreement of 12 March"]
+    entries = []
+    with tempfile.TemporaryDirectory() as work:
+        for n in range(count):
+            vendor, buyer = rng.sample(VENDORS + BUYERS, 2) if rng.random() < 0.2 else (rng.choice(VENDORS), rng.choice(BUYERS))
+            vendor_place, buyer_place = rng.sample(places, 2)
+            currency = rng.choice(["EUR", "SEK", "USD", "GBP", "CHF"])
+            issued = some_date(rng)
+            due = issued + datetime.timedelta(days=rng.choice([10, 14, 30])) if rng.random() < 0.7 else None
+            number = rng.choice([f"{issued.year}-{rng.randint(1, 999):03d}", f"INV{rng.randint(1000, 9999)}",
+                                 str(rng.randint(100, 9999))])
+            services, truth_items, net_sum, vat_sum = [], [], Decimal(0), Decimal(0)
+            for _ in range(rng.randint(1, 6)):
+                quantity = Decimal(rng.choice([1, 1, 2, 3, 8, 40])) if rng.random() < 0.7 else Decimal(rng.randint(2, 16)) / 2
+                unit_price = Decimal(rng.randint(1000, 200000)) / 100
+                rate = Decimal(rng.choice([25, 22, 20, 12, 6, 0]))
+                service = {"description": rng.choice(ITEMS), "quantity": float(quantity), "unit_price": float(unit_price),
+                           "vat": int(rate)}
+                if rng.random() < 0.3:
+                    service["details"] = rng.sample(details, rng.randint(1, 2))
+                if rate == 0 and rng.random() < 0.5:
+                    service["reverse_charge"] = True
+                services.append(service)
+                net = (quantity * unit_price).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+                vat = (net * rate / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+                net_sum, vat_sum = net_sum + net, vat_sum + vat
+                truth_items.append({"description": service["description"], "quantity": float(quantity),
+                                    "unit_price": float(unit_price), "amount": float(net + vat)})
+
+            def party(name, place):
+                fields = {"address": [name, *place]}
+                if rng.random() < 0.7:
+                    fields["vat_identification_number"] = f"{rng.choice(['SE', 'IT', 'GB'])}{rng.randint(10**9, 10**10 - 1)}01"
+                if rng.random() < 0.4:
+                    fields["company_registration_number"] = f"{rng.randint(100000, 999999)}-{rng.randint(1000, 9999)}"
+                if rng.random() < 0.6:
+                    fields["email"] = "billing@" + re.sub(r"[^a-z]", "", name.lower())[:14] + ".example"
+                return fields
+
+            data = {"separator": rng.choice(["dot", "comma"]), "lang": rng.choice(["english", "swedish", "ngerman"]),
+                    "invoice_number": number, "issue_date": issued, "currency": currency,
+                    "from": party(vendor, vendor_place), "to": party(buyer, buyer_place), "service": services,
+                    "payment": {"Bank": "Nordbanken", "IBAN": f"SE{rng.randint(10, 99)} 5000 0000 0{rng.randint(100, 999)} "
+                                f"{rng.randint(1000, 9999)} {rng.randint(1000, 9999)}", "BIC": "NDEASESS"},
+                    "closingnote": "Thank you for your business."}
+            if due:
+                data["due_date"] = due
+            name = f"facturization-{n:02d}"
+            with open(os.path.join(work, name + ".yml"), "w") as spec:
+                yaml.safe_dump(data, spec, allow_unicode=True)
+            subprocess.run([sys.executable, "-m", "facturization", os.path.join(work, name + ".yml"), "--output-dir", work],
+                           check=True, capture_output=True)
+            os.replace(os.path.join(work, name + ".pdf"), os.path.join(out_dir, name + ".pdf"))
+            truth = {"invoice_number": number, "issue_date": issued.isoformat(), "currency": currency, "vendor_name": vendor,
+                     "buyer_name": buyer, "total_amount": money(net_sum + vat_sum), "net_amount": money(net_sum),
+                     "tax_amount": money(vat_sum), "line_items": truth_items}
+            if due:
+                truth["due_date"] = due.isoformat()
+            entries.append(manifest_entry(name + ".pdf", "facturization", truth))
+    return entries
+
+
 def batch_in_own_process(args, *flags):
     """The invoices of a batch this script makes in a process of its own (see main)."""
     return json.loads(subprocess.run([sys.executable, __file__, args.out_dir, "--count", str(args.count), "--seed", args.seed,
@@ -1709,6 +1790,7 @@ def main():
     entries += batch_in_own_process(args, "--dinbrief")
     entries += erechnung_batch(args.out_dir, args.count, args.seed)
     entries += arca_factura_batch(args.out_dir, args.count, args.seed)
+    entries += facturization_batch(args.out_dir, args.count, args.seed)
     with open(os.path.join(args.out_dir, "manifest.json"), "w") as manifest:
         json.dump(entries, manifest, indent=1, ensure_ascii=False)
     print(f"{len(entries)} invoices in {args.out_dir}", file=sys.stderr)

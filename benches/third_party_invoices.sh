@@ -5,7 +5,7 @@
 # Slovak; facturapdf in Spanish; pyinvoicer; django-invoicing in five languages and
 # django-oscar-invoices in English and Dutch, printed by Chromium; django-invoice; dinbrief's
 # DIN window letters and erechnung's ZUGFeRD invoices, German and English; arca-factura-pdf's
-# Argentine invoices) and with
+# Argentine invoices; facturization's LaTeX template) and with
 # LaTeX (KOMA-Script letters with invoice2 tables, English and German; simpleinvoice, English
 # and Norwegian; US commercial invoices by invoice-class; letters with the invoice package's
 # tables in Swedish, Estonian, Finnish and Dutch; isodoc's invoices in its twelve languages;
@@ -20,7 +20,7 @@
 # layout (the held-out figures) and which after.
 #
 # Usage: benches/third_party_invoices.sh [eval options, e.g. --json]   (from the repository root)
-# Env:   COUNT   invoices per generator and language (default 8, so 312 in all; django-invoicing, django-oscar-invoices, dinbrief and erechnung make COUNT over their languages)
+# Env:   COUNT   invoices per generator and language (default 8, so 320 in all; django-invoicing, django-oscar-invoices, dinbrief and erechnung make COUNT over their languages)
 #        SEED    the random data's seed (default 1)
 #        KEEP    a folder to keep the invoices and manifest in (default: a temporary one)
 #        VENV    the virtual environment for the Python generators (default: $TMPDIR/docex-third-party-venv)
@@ -33,7 +33,9 @@
 #        invoice2, simpleinvoice, invoice-class, invoice, isodoc, factura and Norwegian, Swedish,
 #        Estonian, Finnish, Dutch and Spanish, and xelatex with facture and the Linux Libertine O font (Debian: texlive-latex-extra texlive-science
 #        texlive-lang-german texlive-lang-european texlive-lang-spanish lmodern texlive-xetex
-#        texlive-lang-french fonts-linuxlibertine).
+#        texlive-lang-french fonts-linuxlibertine), and the EC fonts in Type 1 for facturization's
+#        template (Debian: cm-super; without it pdflatex sets them as bitmaps whose ligatures
+#        have no text).
 # invoicepy 0.1.2 asks for WeasyPrint 53, which needs a pydyf of its time (0.1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,6 +49,10 @@ if ! command -v pdflatex >/dev/null \
 fi
 if ! command -v xelatex >/dev/null || ! kpsewhich facture.cls >/dev/null || [ -z "$(fc-list 'Linux Libertine O')" ]; then
   echo "xelatex, the facture class or the Linux Libertine O font is missing: install texlive-xetex texlive-lang-french fonts-linuxlibertine" >&2
+  exit 1
+fi
+if ! kpsewhich sfrm0900.pfb >/dev/null; then
+  echo "the EC fonts in Type 1 are missing: install cm-super" >&2
   exit 1
 fi
 
@@ -74,6 +80,8 @@ VENV=${VENV:-${TMPDIR:-/tmp}/docex-third-party-venv}
 "$VENV/bin/python" -m pip install -q --disable-pip-version-check 'dinbrief==0.5.2' 'erechnung==0.3.0' 'fpdf2==2.8.9'
 # arca-factura-pdf asks for pydantic 2 for a schema its renderer does not use; invoicepy pins 1.
 "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps 'arca-factura-pdf==0.1.0'
+# facturization runs on the Jinja2 and PyYAML already there.
+"$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps 'facturization==0.1.1'
 # django-invoicing's and django-oscar-invoices' templates and translations, and django-invoice's
 # drawing, run on Django alone: their models (and Oscar, and the packages they need) are not used.
 "$VENV/bin/python" -m pip install -q --disable-pip-version-check 'Django==5.2.19'
