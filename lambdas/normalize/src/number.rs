@@ -216,6 +216,11 @@ fn read_match(text: &str, caps: &regex::Captures, need_currency: bool) -> Option
     if before.is_some_and(|c| c == '/' || c == '#') {
         return None;
     }
+    // "91,14 455,70": a figure starting right after another's decimal mark is that one's tail.
+    let mut back = text[..start].chars().rev();
+    if matches!(back.next(), Some('.' | ',')) && back.next().is_some_and(|c| c.is_ascii_digit()) {
+        return None;
+    }
     let currency = pre.map(|(_, c)| c).or(post.map(|(_, c)| c));
     if need_currency && currency.is_none() {
         return None;
@@ -409,6 +414,9 @@ mod tests {
         assert_eq!(find_money("5 155,00").len(), 2);
         // Not three digits after the space: two numbers.
         assert_eq!(find_money_grouped("5 15,00").last().map(|m| m.money.amount), Some(15.0));
+        // Two figures in one cell, a line's VAT and its amount: no group starts inside the first.
+        let amounts: Vec<f64> = find_money_grouped("91,14 455,70").iter().map(|m| m.money.amount).collect();
+        assert_eq!(amounts, [91.14, 455.7]);
     }
 
     #[test]

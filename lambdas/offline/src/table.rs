@@ -507,7 +507,12 @@ pub(crate) fn extract_tables(ctx: &Ctx, spec: &Spec, extraction: &mut Extraction
                     let described =
                         |sources: &[Source]| sources.iter().find(|source| source.0 == spec.name).and_then(column_at);
                     let same_column = described(&sources) == described(last_sources);
-                    if fold(extra).len() > 1 && last_sources.len() < 12 && same_column {
+                    // Details in small print under an item ("Travel expenses included" in a
+                    // smaller size, bulleted) are its notes, not its description.
+                    let row_height =
+                        last_sources.iter().find(|source| source.0 == spec.name).map(|s| ctx.lines[s.2].height());
+                    let fine_print = row_height.is_some_and(|h| line.height() < 0.85 * h);
+                    if fold(extra).len() > 1 && last_sources.len() < 12 && same_column && !fine_print {
                         let joined = match last.get(&spec.name).and_then(Value::as_str) {
                             Some(before) => continued(before, extra),
                             None => extra.clone(),

@@ -2410,3 +2410,36 @@ fn the_one_sum_of_an_invoice_without_tax_is_its_total_though_labelled_net() {
     ]);
     assert_eq!(run(&taxed, "invoice").data.get("total_amount"), None);
 }
+
+#[test]
+fn details_in_small_print_under_an_item_are_not_its_description() {
+    // facturization: an item's details bulleted in a smaller size under it; the line's VAT
+    // and amount in columns of their own.
+    let d = sized(&[
+        ("Pos.", 51.0, 272.0, 9.0),
+        ("Description", 80.0, 272.0, 9.0),
+        ("Qty", 297.0, 272.0, 9.0),
+        ("Unit price", 324.0, 272.0, 9.0),
+        ("Net", 395.0, 272.0, 9.0),
+        ("VAT rate", 422.0, 272.0, 9.0),
+        ("VAT", 475.0, 272.0, 9.0),
+        ("Amount", 506.0, 272.0, 9.0),
+        ("1", 66.0, 292.0, 9.0),
+        ("Annual software licence", 80.0, 292.0, 9.0),
+        ("2.0", 303.0, 292.0, 9.0),
+        ("808,79", 346.0, 292.0, 9.0),
+        ("1617,58", 382.0, 292.0, 9.0),
+        ("6%", 453.0, 292.0, 9.0),
+        ("97,05", 476.0, 292.0, 9.0),
+        ("1714,63", 514.0, 292.0, 9.0),
+        ("On site, two visits", 92.0, 303.0, 7.0),
+        ("Per the agreement of 12 March", 92.0, 312.0, 7.0),
+        ("Total incl. VAT:", 400.0, 360.0, 9.0),
+        ("1714,63 SEK", 500.0, 360.0, 9.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(
+        x.data["line_items"],
+        json!([{"description": "Annual software licence", "quantity": 2.0, "unit_price": 808.79, "amount": 1714.63}])
+    );
+}
