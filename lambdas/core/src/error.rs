@@ -103,6 +103,16 @@ pub fn readable_cause(cause: &str) -> String {
         .unwrap_or_else(|| cause.to_string())
 }
 
+/// The message a caught panic carries (`catch_unwind`'s payload), for the named error it
+/// becomes.
+pub fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown".into())
+}
+
 /// An error as it appears in results, job records and API responses.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorReport {

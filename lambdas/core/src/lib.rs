@@ -25,7 +25,7 @@ pub mod spec;
 
 pub use counts::printed_count_violations;
 pub use document::{Attachment, BBox, Document, Line, Page, PageImage, Word};
-pub use error::{DocexError, ErrorName};
+pub use error::{DocexError, ErrorName, panic_message};
 pub use job::{DeadLetter, JobEvent, JobRecord, JobResult, StatusUpdate};
 pub use merge::merge_extractions;
 pub use outcome::{JobStatus, Outcome, check, finalize};

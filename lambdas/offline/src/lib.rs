@@ -26,8 +26,10 @@ mod legal;
 mod table;
 mod tender;
 
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
 use async_trait::async_trait;
-use docex_core::{DocexError, Document, Extraction, Extractor, Spec};
+use docex_core::{DocexError, Document, Extraction, Extractor, Spec, panic_message};
 
 pub use einvoice::{EInvoice, read_einvoice};
 
@@ -57,8 +59,16 @@ impl Extractor for OfflineExtractor {
     }
 
     async fn extract(&self, document: &Document, spec: &Spec) -> Result<Extraction, DocexError> {
-        Ok(self.extract_sync(document, spec))
+        guarded(|| self.extract_sync(document, spec))
     }
+}
+
+/// Runs one document's extraction so that a fault in it fails that document with a named
+/// error, not the process reading many (`docex eval`, the local engine). A Lambda build
+/// aborts on a panic instead, and the workflow retries the task, then dead-letters it.
+fn guarded(extract: impl FnOnce() -> Extraction) -> Result<Extraction, DocexError> {
+    catch_unwind(AssertUnwindSafe(extract))
+        .map_err(|p| DocexError::ExtractionFailed(format!("the offline extractor failed: {}", panic_message(p))))
 }
 
 #[cfg(test)]

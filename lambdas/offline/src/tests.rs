@@ -2443,3 +2443,11 @@ fn details_in_small_print_under_an_item_are_not_its_description() {
         json!([{"description": "Annual software licence", "quantity": 2.0, "unit_price": 808.79, "amount": 1714.63}])
     );
 }
+
+#[test]
+fn a_fault_in_one_documents_reading_is_a_named_error_not_a_crash() {
+    let failed = crate::guarded(|| panic!("byte index 12 is out of bounds"));
+    let Err(docex_core::DocexError::ExtractionFailed(message)) = failed else { panic!("{failed:?}") };
+    assert!(message.contains("byte index 12 is out of bounds"), "{message}");
+    assert_eq!(crate::guarded(Extraction::default), Ok(Extraction::default()));
+}

@@ -60,7 +60,7 @@ pub mod text;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Duration;
 
-use docex_core::{DocexError, Document, DocumentReader, Page};
+use docex_core::{DocexError, Document, DocumentReader, Page, panic_message};
 
 /// Budgets for one document. Every one is configurable; exceeding one is a named error.
 #[derive(Debug, Clone, PartialEq)]
@@ -129,14 +129,6 @@ pub(crate) fn depth_error(depth: usize, limits: &Limits) -> DocexError {
         limit_name: "max_nesting_depth".into(),
         detail: format!("dictionaries and arrays nest more than {} deep (found {depth})", limits.max_nesting_depth),
     }
-}
-
-fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown".into())
 }
 
 /// The PDF reader behind the core's [`DocumentReader`] port, with its limits and OCR
