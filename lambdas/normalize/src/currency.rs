@@ -211,9 +211,9 @@ fn named_place_currency(context: &str) -> Option<&'static str> {
 /// Like [`parse_currency`], but a bare `$` (or `kr`) is read in the light of the
 /// surrounding text: a `$` is the dollar (or peso) whose ISO code alone appears in
 /// `context` ("Amount (USD)"), else AUD, CAD, NZD, SGD, HKD, MXN or ARS when the country is
-/// named (or, for Argentina, its tax number, CUIT), USD otherwise; `kr` is NOK or DKK when Norway or Denmark is named or the text is
-/// in its language, SEK otherwise; `Bs.` is the boliviano where Bolivia is named, the
-/// Venezuelan bolívar otherwise.
+/// named (or, for Argentina, its tax number, CUIT), USD otherwise; `kr` is NOK or DKK when
+/// Norway or Denmark is named or the text is in its language, SEK otherwise; `Bs.` is the
+/// boliviano where Bolivia is named, the Venezuelan bolívar otherwise.
 pub fn parse_currency_in_context(text: &str, context: &str) -> Option<&'static str> {
     /// The `$` currencies: the code, then the words that name the country.
     const DOLLARS: &[(&str, &[&str])] = &[

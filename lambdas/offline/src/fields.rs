@@ -1596,10 +1596,8 @@ fn first_date_candidate(ctx: &Ctx, used: &[String]) -> Option<Candidate> {
 /// word of a deadline right before it.
 fn payment_deadline(ctx: &Ctx) -> Option<Candidate> {
     static PAYMENT: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
-        Regex::new(
-            r"(?i)\b(pay|paid|payment|transfer|remit|settle|zahl|bezahl|überweis|begleich|payer|paiement|régle|virement)\w*",
-        )
-        .expect("a valid pattern")
+        Regex::new(r"(?i)\b(pay|paid|transfer|remit|settle|zahl|bezahl|überweis|begleich|paiement|régle|virement)\w*")
+            .expect("a valid pattern")
     });
     static DEADLINE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
         Regex::new(r"(?i)\b(by|before|until|no later than|bis zum|bis|spätestens|avant le|avant|au plus tard le)\s*$")

@@ -296,17 +296,17 @@ fn parse_cell(kind: &FieldKind, text: &str, after: &str) -> Option<Value> {
                     !rest.trim_start().starts_with('%')
                 })
                 .collect();
-            // Of a price marked with its currency and a bare figure beside it under the same
-            // title ("$35.618,69 0,00" under "Precio Unit. % Bonif."), the price.
-            // A rate between two amounts under one title ("$12.010,26 21% $14.532,41", titles
-            // set close: "Subtotal Alíc. IVA Subtotal c/IVA") parts the line's amount before
-            // tax, the first, from the one with it.
             let marked: Vec<_> = found.iter().filter(|m| m.money.currency.is_some()).collect();
             let rate_between = |(first, last): (&FoundMoney, &FoundMoney)| {
                 text.get(first.end..last.start).is_some_and(|between| between.contains('%'))
             };
             let m = match (kind, &marked[..]) {
+                // A rate between two amounts under one title ("$12.010,26 21% $14.532,41",
+                // titles set close: "Subtotal Alíc. IVA Subtotal c/IVA") parts the line's
+                // amount before tax, the first, from the one with it.
                 (FieldKind::Money, _) if found.first().zip(found.last()).is_some_and(rate_between) => found.first(),
+                // Of a price marked with its currency and a bare figure beside it under the
+                // same title ("$35.618,69 0,00" under "Precio Unit. % Bonif."), the price.
                 (FieldKind::Money, [only]) => Some(*only),
                 (FieldKind::Money, _) => found.last(),
                 _ => found.first(),
