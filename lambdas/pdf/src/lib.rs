@@ -16,7 +16,9 @@
 //!    the displayed page (CropBox, /Rotate; origin top left, y down) and builds words.
 //! 4. A page with almost no text that shows an image is rendered with `pdftoppm` and read
 //!    with `tesseract` ([`ocr`]); when those are missing, the page stays empty and the
-//!    document says why in its notes.
+//!    document says why in its notes. On a page with a text layer, the images large enough
+//!    to hold print ([`placement`] finds where they are painted) are read the same way, and
+//!    a reading that is print rather than a logo adds its words ([`pictured`]).
 //! 5. On request, pages are rendered as bounded PNG images for models that read page
 //!    images ([`image`]).
 //!
@@ -52,6 +54,8 @@
 pub mod image;
 mod ink;
 pub mod ocr;
+pub mod pictured;
+pub mod placement;
 pub mod scan;
 pub mod sniff;
 pub mod structure;
@@ -60,7 +64,7 @@ pub mod text;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Duration;
 
-use docex_core::{DocexError, Document, DocumentReader, Page, panic_message};
+use docex_core::{BBox, DocexError, Document, DocumentReader, Page, panic_message};
 
 /// Budgets for one document. Every one is configurable; exceeding one is a named error.
 #[derive(Debug, Clone, PartialEq)]
@@ -105,7 +109,16 @@ pub struct OcrOptions {
     pub timeout: Duration,
     /// A page with fewer non-space characters than this counts as having no text layer.
     pub min_text_chars: usize,
+    /// Read the print inside the images of pages that have a text layer (a letterhead or
+    /// footer pasted in as a picture; [`pictured`]). Each image large enough costs an OCR
+    /// run (about half a second), logos included; on unless the environment variable
+    /// [`READ_PICTURES_ENV`] is `0`, `false`, `no` or `off`.
+    pub read_pictures: bool,
 }
+
+/// The environment variable that turns off reading the print inside images on pages with a
+/// text layer ([`OcrOptions::read_pictures`]).
+pub const READ_PICTURES_ENV: &str = "DOCEX_READ_PICTURES";
 
 impl Default for OcrOptions {
     fn default() -> Self {
@@ -115,6 +128,8 @@ impl Default for OcrOptions {
             dpi: 300,
             timeout: Duration::from_secs(60),
             min_text_chars: 10,
+            read_pictures: std::env::var(READ_PICTURES_ENV)
+                .map_or(true, |v| !matches!(v.trim().to_ascii_lowercase().as_str(), "0" | "false" | "no" | "off")),
         }
     }
 }
@@ -159,10 +174,13 @@ pub fn read_pdf(bytes: &[u8], limits: &Limits, ocr: &OcrOptions) -> Result<Docum
 
     let parsed = catch_unwind(AssertUnwindSafe(|| read_text_layer(bytes, limits, ocr.min_text_chars)))
         .map_err(|p| DocexError::CorruptPdf(format!("the PDF parser failed: {}", panic_message(p))))?;
-    let (mut document, scanned) = parsed?;
+    let (mut document, scanned, pictured) = parsed?;
 
     if !scanned.is_empty() {
         ocr_pages(bytes, &mut document, &scanned, ocr);
+    }
+    if !pictured.is_empty() {
+        read_pictured_text(bytes, &mut document, &pictured, ocr);
     }
     Ok(document)
 }
@@ -170,7 +188,15 @@ pub fn read_pdf(bytes: &[u8], limits: &Limits, ocr: &OcrOptions) -> Result<Docum
 /// A page that needs OCR: its index in `Document::pages`.
 type Scanned = Vec<usize>;
 
-fn read_text_layer(bytes: &[u8], limits: &Limits, min_text_chars: usize) -> Result<(Document, Scanned), DocexError> {
+/// Pages with a text layer that also show images large enough to hold print: each page's
+/// index in `Document::pages` and the images' boxes.
+type Pictured = Vec<(usize, Vec<BBox>)>;
+
+fn read_text_layer(
+    bytes: &[u8],
+    limits: &Limits,
+    min_text_chars: usize,
+) -> Result<(Document, Scanned, Pictured), DocexError> {
     let structure = structure::load(bytes, limits)?;
     let source = structure.rewritten.clone().unwrap_or_else(|| bytes.to_vec());
     let doc = pdf_oxide::PdfDocument::from_bytes(source).map_err(|e| DocexError::CorruptPdf(e.to_string()))?;
@@ -182,6 +208,7 @@ fn read_text_layer(bytes: &[u8], limits: &Limits, min_text_chars: usize) -> Resu
         ..Document::default()
     };
     let mut scanned = Vec::new();
+    let mut pictured = Vec::new();
     for geometry in &structure.pages {
         let glyphs = text::page_glyphs(&doc, (geometry.number - 1) as usize, geometry, limits)?;
         let words = text::words_from_glyphs(glyphs);
@@ -198,12 +225,58 @@ fn read_text_layer(bytes: &[u8], limits: &Limits, min_text_chars: usize) -> Resu
         }
         let (width, height) = geometry.display_size();
         let chars: usize = words.iter().map(|w| w.text.chars().count()).sum();
+        let page = Page { number: geometry.number, width, height, words, ocr: false };
         if geometry.has_images && chars < min_text_chars.max(1) {
             scanned.push(document.pages.len());
+        } else {
+            let regions = pictured::regions(&page, &geometry.images);
+            if !regions.is_empty() {
+                pictured.push((document.pages.len(), regions));
+            }
         }
-        document.pages.push(Page { number: geometry.number, width, height, words, ocr: false });
+        document.pages.push(page);
     }
-    Ok((document, scanned))
+    Ok((document, scanned, pictured))
+}
+
+/// The PDF's bytes copied into a private temporary directory for the external programs.
+fn scratch_copy(bytes: &[u8]) -> Result<(tempfile::TempDir, std::path::PathBuf), String> {
+    let dir =
+        tempfile::Builder::new().prefix("docex-ocr-").tempdir().map_err(|e| format!("no temporary directory ({e})"))?;
+    let pdf = dir.path().join("input.pdf");
+    std::fs::write(&pdf, bytes).map_err(|e| e.to_string())?;
+    Ok((dir, pdf))
+}
+
+/// Reads the print in the images of pages that have a text layer ([`pictured`]). Without
+/// OCR (turned off or not installed) the pages keep their text layer alone, as they would
+/// anyway: nothing is noted, since most such images are logos.
+fn read_pictured_text(bytes: &[u8], document: &mut Document, pictured: &Pictured, options: &OcrOptions) {
+    if !options.enabled || !options.read_pictures || ocr::available().is_err() {
+        return;
+    }
+    let (_dir, pdf) = match scratch_copy(bytes) {
+        Ok(copy) => copy,
+        Err(e) => {
+            document.notes.push(format!("the images' print could not be read: {e}"));
+            return;
+        }
+    };
+    for (index, regions) in pictured {
+        let page = &mut document.pages[*index];
+        match pictured::read(&pdf, page, regions, options) {
+            Ok(0) => {}
+            Ok(_) => {
+                let number = page.number;
+                document
+                    .notes
+                    .push(format!("page {number}: print inside an image read with OCR ({})", options.language));
+            }
+            Err(e) => {
+                document.notes.push(format!("page {}: the print inside its images could not be read: {e}", page.number))
+            }
+        }
+    }
 }
 
 fn ocr_pages(bytes: &[u8], document: &mut Document, scanned: &[usize], options: &OcrOptions) {
@@ -221,18 +294,13 @@ fn ocr_pages(bytes: &[u8], document: &mut Document, scanned: &[usize], options: 
         document.notes.push(format!("{what} no text layer and {e}"));
         return;
     }
-    let dir = match tempfile::Builder::new().prefix("docex-ocr-").tempdir() {
-        Ok(dir) => dir,
+    let (_dir, pdf) = match scratch_copy(bytes) {
+        Ok(copy) => copy,
         Err(e) => {
-            document.notes.push(format!("OCR could not run: no temporary directory ({e})"));
+            document.notes.push(format!("OCR could not run: {e}"));
             return;
         }
     };
-    let pdf = dir.path().join("input.pdf");
-    if let Err(e) = std::fs::write(&pdf, bytes) {
-        document.notes.push(format!("OCR could not run: {e}"));
-        return;
-    }
     let mut read = Vec::new();
     for &index in scanned {
         let page = &mut document.pages[index];

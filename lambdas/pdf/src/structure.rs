@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 
-use docex_core::{Attachment, DocexError};
+use docex_core::{Attachment, BBox, DocexError};
 use lopdf::{Dictionary, Object, ObjectId};
 
 use crate::Limits;
@@ -20,6 +20,9 @@ pub struct PageGeometry {
     /// Clockwise display rotation: 0, 90, 180 or 270.
     pub rotate: i32,
     pub has_images: bool,
+    /// Where the page paints its image XObjects, on the displayed page
+    /// ([`crate::placement`]); empty on a page without images.
+    pub images: Vec<BBox>,
 }
 
 impl PageGeometry {
@@ -229,7 +232,11 @@ fn page_geometry(doc: &lopdf::Document, number: u32, id: ObjectId, dict: &Dictio
         .map(|r| (r / 90) * 90)
         .unwrap_or(0);
     let has_images = page_has_images(doc, id, limits);
-    PageGeometry { number, id, crop, rotate, has_images }
+    let mut geometry = PageGeometry { number, id, crop, rotate, has_images, images: Vec::new() };
+    if has_images {
+        geometry.images = crate::placement::image_boxes(doc, &geometry, limits);
+    }
+    geometry
 }
 
 fn page_has_images(doc: &lopdf::Document, page: ObjectId, limits: &Limits) -> bool {

@@ -394,6 +394,44 @@ fn scanned_page_is_read_with_ocr() {
 }
 
 #[test]
+fn print_inside_an_image_on_a_text_page_is_read_and_a_logo_is_not() {
+    require_ocr();
+    // The issuer's name, address and numbers are only a picture at the foot of the page, and
+    // its logo another at the top; the rest is a text layer.
+    let path = workspace().join("tests/fixtures/devset/real/invoice2data__saeco.pdf");
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let doc = read(&bytes).unwrap();
+    let page = &doc.pages[0];
+    assert!(!page.ocr);
+    let lines = page.lines();
+    let issuer = lines.iter().find(|l| l.text().contains("Nederland B.V.")).expect("the pictured issuer's line");
+    assert!(issuer.text().contains("Luscious"), "{}", issuer.text());
+    assert!(issuer.bbox.y0 > 700.0 && issuer.bbox.x0 < 60.0, "{:?}", issuer.bbox);
+    assert_eq!(find(page, "NL8152.54.295.B01").len(), 1);
+    // The logo's one word is left out; the text layer's words are kept once each.
+    assert!(find(page, "Saeco").is_empty());
+    assert_eq!(find(page, "VF1005193039").len(), 1);
+    assert!(doc.notes.iter().any(|n| n.contains("print inside an image read with OCR")), "{:?}", doc.notes);
+
+    // Without OCR, or told not to read pictures, the page keeps its text layer alone.
+    for options in [
+        OcrOptions { enabled: false, ..OcrOptions::default() },
+        OcrOptions { read_pictures: false, ..OcrOptions::default() },
+    ] {
+        let plain = read_pdf(&bytes, &Limits::default(), &options).unwrap();
+        assert!(find(&plain.pages[0], "NL8152.54.295.B01").is_empty());
+        assert_eq!(plain.pages[0].words.len() + issuer_and_footer_words(page), page.words.len());
+        assert!(plain.notes.is_empty(), "{:?}", plain.notes);
+    }
+}
+
+/// The words of a page below its text layer's last line (y 710), where the saeco invoice's
+/// pictured footer is.
+fn issuer_and_footer_words(page: &Page) -> usize {
+    page.words.iter().filter(|w| w.bbox.y0 > 710.0).count()
+}
+
+#[test]
 fn scanned_page_without_ocr_is_left_empty_with_a_note() {
     let options = OcrOptions { enabled: false, ..OcrOptions::default() };
     let doc = read_pdf(&fixture("generated/scanned_invoice.pdf"), &Limits::default(), &options).unwrap();
