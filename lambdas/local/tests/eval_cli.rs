@@ -119,6 +119,19 @@ fn a_wrong_ground_truth_value_lowers_that_fields_f1_to_the_computed_value() {
 }
 
 #[test]
+fn an_issuer_printed_only_as_a_picture_is_read() {
+    // The saeco invoice names its issuer only in a picture at the foot of the page, over a
+    // text layer that names the customer under "Factuuradres"; its number is under the head
+    // "Factuur" in a row of heads below the title "Kopie factuur"; its net under "Grondslag".
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = write_manifest(dir.path(), "manifest.json", &devset_entries(&["invoice2data__saeco.pdf"]));
+    let report = eval_json(dir.path(), &manifest, &[]);
+    for field in ["vendor_name", "invoice_number", "issue_date", "total_amount", "currency", "net_amount"] {
+        assert_eq!(count(&report, field, "correct"), 1, "{field}: {}", report["documents"]);
+    }
+}
+
+#[test]
 fn the_split_filter_and_the_calibration_are_reported() {
     let dir = tempfile::tempdir().unwrap();
     let entries = devset_entries(&[INVOICES[0], INVOICES[1], "invoice2data__FlipkartInvoice.pdf"]);

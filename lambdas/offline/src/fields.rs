@@ -230,6 +230,8 @@ fn below_region(ctx: &Ctx, hit: &LabelHit) -> Option<(usize, usize, usize)> {
         [(s, e)] if label_alone && j == hit.line + 1 && !has_hit(ctx, j, s, e) => Some((j, s, e)),
         _ => None,
     };
+    // Lines passed over, with nothing under the label.
+    let mut passed: Vec<usize> = Vec::new();
     for j in hit.line + 1..(hit.line + 5).min(ctx.lines.len()) {
         let line = &ctx.lines[j];
         if line.page == here.page + 1 {
@@ -255,6 +257,17 @@ fn below_region(ctx: &Ctx, hit: &LabelHit) -> Option<(usize, usize, usize)> {
             })
             .max_by(|a, b| a.2.total_cmp(&b.2));
         if let Some((s, e, _)) = best {
+            // A value under a word of a line passed over is that word's: "Kopie factuur" over
+            // a row of heads ("Klant   Order   Factuur") and the row of their values.
+            let under_another = |b: BBox| {
+                passed
+                    .iter()
+                    .flat_map(|&k| ctx.lines[k].segments().into_iter().map(move |seg| (k, seg)))
+                    .any(|(k, (ks, ke))| ctx.lines[k].bbox_of(ks, ke).is_some_and(|a| a.x1.min(b.x1) > a.x0.max(b.x0)))
+            };
+            if line.bbox_of(s, e).is_some_and(under_another) {
+                return None;
+            }
             // "Due date: 12 May" under "Date" is the value of its own label; but a seller's key
             // under the customer's heading ("Razón social:") keys the customer's name.
             let field_of = |h: &LabelHit| h.field.map(|f| ctx.fields[f].name.as_str());
@@ -304,6 +317,7 @@ fn below_region(ctx: &Ctx, hit: &LabelHit) -> Option<(usize, usize, usize)> {
         if let Some(value) = lone_value(j) {
             return Some(value);
         }
+        passed.push(j);
     }
     None
 }
@@ -642,14 +656,17 @@ fn labelled_candidates(ctx: &Ctx, index: usize, field: &FieldSpec, fallback: boo
             continue;
         }
         // A party's heading in a row of three or more column heads ("Facturation   Livraison
-        // Date : …"), or beside another head in capitals as it is ("INVOICE FROM   EVENT"):
+        // Date : …"), or beside another head in capitals as it is ("INVOICE FROM   EVENT") or
+        // worded like it ("Factuuradres   Afleveradres", "Billing Address   Shipping Address"):
         // its value is under it, not the next column's head.
         let capitals = |t: &str| t.chars().any(char::is_alphabetic) && !t.chars().any(char::is_lowercase);
         let heads_a_column = matches!(field.kind, FieldKind::Name | FieldKind::Address)
             && line.segment_at(hit.start).is_some_and(|(label_start, end)| {
                 let beside_a_head = || {
-                    line.segment_after(end)
-                        .is_some_and(|(ns, ne)| capitals(&line.text[label_start..end]) && capitals(&line.text[ns..ne]))
+                    line.segment_after(end).is_some_and(|(ns, ne)| {
+                        let (head, next) = (&line.text[label_start..end], &line.text[ns..ne]);
+                        (capitals(head) && capitals(next)) || worded_alike(head, next)
+                    })
                 };
                 line.text[hit.end..end].trim().is_empty() && (line.segments().len() >= 3 || beside_a_head())
             });
@@ -703,6 +720,14 @@ fn labelled_candidates(ctx: &Ctx, index: usize, field: &FieldSpec, fallback: boo
         }
     }
     out
+}
+
+/// Whether two column heads end alike, in four letters or more, and the second holds no
+/// figure: "Factuuradres" and "Afleveradres", "Billing Address" and "Shipping Address".
+fn worded_alike(head: &str, next: &str) -> bool {
+    let (head, next) = (fold(head.trim_end_matches(':')), fold(next.trim_end_matches(':')));
+    let shared = head.chars().rev().zip(next.chars().rev()).take_while(|(a, b)| a == b).count();
+    shared >= 4 && !next.chars().any(|c| c.is_ascii_digit()) && head != next
 }
 
 /// Whether a label's hit lies in the three lines under a hit of a buyer field's label.

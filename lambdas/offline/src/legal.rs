@@ -13,9 +13,14 @@ const LEGAL_FORMS: &str = r"GmbH(?:\s&\sCo\.\sKG)?|AG|B\.V\.|BV|N\.V\.|Inc\.?|Lt
 const SDN_BHD_MISREAD: &str = r"[S5][DdAaOo0][Nn]\.?\s+[Bb8][Hh][DdOo0]\.?";
 
 fn legal_name_regex(forms: &str) -> Regex {
-    // Up to five capitalised words, the last before the legal form; the form ends the name.
-    Regex::new(&format!(r"((?:[A-Z0-9&][\w&'’.\-]*,?\s+){{0,4}}?[A-Z0-9][\w&'’.\-]*,?\s+(?:{forms}))(?:[\s,.;:)]|$)"))
-        .expect("valid legal-name regex")
+    // Up to five capitalised words (or words whose capital follows a short lower-case start:
+    // "e-Luscious", "eBay"), the last before the legal form; the form ends the name.
+    let start = r"(?:\b[a-z]{1,3}-?)?";
+    let rest = r"[\w&'’.\-]*";
+    Regex::new(&format!(
+        r"((?:{start}[A-Z0-9&]{rest},?\s+){{0,4}}?{start}[A-Z0-9]{rest},?\s+(?:{forms}))(?:[\s,.;:)]|$)"
+    ))
+    .expect("valid legal-name regex")
 }
 
 /// A company name ending in a legal form, as printed.
@@ -43,7 +48,8 @@ pub(crate) struct LegalName {
 
 /// The legal names in `text`; `recognised` says the text came from OCR. A name starts at
 /// its first capitalised word after the last lower-case one: "sold by Amazon Web Services,
-/// Inc." gives "Amazon Web Services, Inc.".
+/// Inc." gives "Amazon Web Services, Inc."; a word with a capital inside it is capitalised
+/// ("e-Luscious Nederland B.V.").
 pub(crate) fn legal_names(text: &str, recognised: bool) -> Vec<LegalName> {
     let regex = if recognised { &*LEGAL_NAME_OCR } else { &*LEGAL_NAME };
     let mut out = Vec::new();
@@ -55,7 +61,8 @@ pub(crate) fn legal_names(text: &str, recognised: bool) -> Vec<LegalName> {
         let matched = m.as_str().trim_end_matches([',', ' ']);
         let proper = &matched[..FORM_AT_END.find(matched).map_or(matched.len(), |f| f.start())];
         for word in proper.split_inclusive(char::is_whitespace) {
-            if word.starts_with(|c: char| c.is_lowercase()) {
+            // "e-Luscious", "eBay": a capital inside keeps a word in the name.
+            if word.starts_with(|c: char| c.is_lowercase()) && !word.chars().any(char::is_uppercase) {
                 start = offset + word.len();
             }
             offset += word.len();
@@ -112,6 +119,9 @@ mod tests {
         assert!(names("Made in the USA", false).is_empty());
         // A form alone is not a name.
         assert!(names("AG", false).is_empty());
+        // A word with a capital inside it belongs to the name; a lower-case word does not.
+        assert_eq!(names("e-Luscious Nederland B.V. iov Saeco.com", true), vec!["e-Luscious Nederland B.V."]);
+        assert_eq!(names("sold by eBay Marketplaces GmbH", false), vec!["eBay Marketplaces GmbH"]);
     }
 
     #[test]

@@ -1939,6 +1939,31 @@ fn a_french_letterhead_wrapped_in_large_type_the_payee_and_parties_under_their_h
 }
 
 #[test]
+fn a_billing_address_beside_a_delivery_address_heads_the_customers_block() {
+    // Two address blocks side by side under heads worded alike: the customer is under the
+    // billing address's head, not the delivery address's head beside it.
+    for (billing, delivery) in [("Factuuradres", "Afleveradres"), ("Billing Address", "Shipping Address")] {
+        let d = sized(&[
+            ("Northgate Office Supplies B.V.", 80.0, 50.0, 14.0),
+            ("Keizersgracht 12, 1015 CS Amsterdam", 80.0, 68.0, 10.0),
+            (billing, 80.0, 128.0, 10.0),
+            (delivery, 360.0, 128.0, 10.0),
+            ("Umbrella Health Partners", 80.0, 143.0, 10.0),
+            ("Warehouse 3", 360.0, 143.0, 10.0),
+            ("Fakestreet 46", 80.0, 154.0, 10.0),
+            ("Fakestreet 46", 360.0, 154.0, 10.0),
+            ("3500 MJ Utrecht", 80.0, 165.0, 10.0),
+            ("3500 MJ Utrecht", 360.0, 165.0, 10.0),
+            ("Invoice 2024-220", 80.0, 220.0, 10.0),
+            ("Total EUR 49,99", 380.0, 300.0, 10.0),
+        ]);
+        let x = run(&d, "invoice");
+        assert_eq!(x.data["buyer_name"], json!("Umbrella Health Partners"), "under {billing:?}");
+        assert_eq!(x.data["vendor_name"], json!("Northgate Office Supplies B.V."), "under {billing:?}");
+    }
+}
+
+#[test]
 fn french_item_titles_hyphenated_descriptions_and_a_rate_whose_sign_is_under_the_next_title() {
     let d = sized(&[
         ("Produit", 75.0, 248.0, 10.0),
@@ -2450,4 +2475,28 @@ fn a_fault_in_one_documents_reading_is_a_named_error_not_a_crash() {
     let Err(docex_core::DocexError::ExtractionFailed(message)) = failed else { panic!("{failed:?}") };
     assert!(message.contains("byte index 12 is out of bounds"), "{message}");
     assert_eq!(crate::guarded(Extraction::default), Ok(Extraction::default()));
+}
+
+#[test]
+fn a_title_over_a_row_of_heads_keys_none_of_their_values() {
+    // "Kopie factuur" (a copy of the invoice) ends in the label "factuur", but the value two
+    // lines under it is the customer's number, under "Klant"; the invoice's number is under
+    // the head "Factuur".
+    let d = sized(&[
+        ("Kopie factuur", 44.0, 260.0, 14.0),
+        ("Klant", 44.0, 280.0, 8.0),
+        ("Order", 144.0, 280.0, 8.0),
+        ("Factuur datum", 315.0, 281.0, 8.0),
+        ("Factuur", 432.0, 280.0, 8.0),
+        ("Vervaldatum", 500.0, 280.0, 8.0),
+        ("SCONL0303006280999", 44.0, 293.0, 8.0),
+        ("SCONL000000444", 144.0, 293.0, 8.0),
+        ("8-9-2022", 338.0, 293.0, 8.0),
+        ("VF1005193039", 409.0, 293.0, 8.0),
+        ("22-9-2022", 512.0, 293.0, 8.0),
+    ]);
+    let x = run(&d, "invoice");
+    assert_eq!(x.data["invoice_number"], json!("VF1005193039"));
+    assert_eq!(x.data["issue_date"], json!("2022-09-08"));
+    assert_eq!(x.data["due_date"], json!("2022-09-22"));
 }
